@@ -1,0 +1,1 @@
+"""edugate: official email and portals for a provincial education tree."""

@@ -1,0 +1,3 @@
+from edugate.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Accounts: the login identity. People log in with their mailbox address."""

@@ -1,0 +1,1 @@
+"""Audit: who changed what, when and from where. Written inside every action's transaction."""

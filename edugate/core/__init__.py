@@ -1,0 +1,1 @@
+"""Core: cross-cutting pieces (text folding, the console entry point's commands)."""
