@@ -34,8 +34,7 @@ def make_admin(email: str, unit: Unit, *, subtree: bool, kind: str = RoleKind.AD
     return User.objects.create_user(email, "correct horse battery", person=person)
 
 
-@pytest.fixture
-def tree(db: None) -> Tree:
+def build_tree() -> Tree:
     dept = actions.create_unit(actor=None, parent=None, code="SGD", name="Sở Giáo dục và Đào tạo tỉnh Minh Hải", kind=UnitKind.DEPARTMENT, short_name="Sở GD&ĐT")
     division = actions.create_unit(actor=None, parent=dept, code="SGD-VP", name="Văn phòng Sở", kind=UnitKind.DIVISION)
     office = actions.create_unit(actor=None, parent=dept, code="PX1", name="Phòng Văn hóa - Xã hội xã An Bình", kind=UnitKind.OFFICE)
@@ -56,5 +55,21 @@ def tree(db: None) -> Tree:
     )
 
 
+@pytest.fixture
+def tree(db: None) -> Tree:
+    return build_tree()
+
+
 def refreshed(unit: Unit) -> Unit:
     return Unit.objects.get(pk=unit.pk)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    """Argon2 is deliberately slow; tests that are not about hashing need not pay for it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages render without a collectstatic run.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

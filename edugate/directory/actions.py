@@ -94,6 +94,7 @@ def create_unit(
         "code": code, "name": name, "short_name": clean_text(short_name), "kind": kind,
         "level": level, "status": status, "valid_from": valid_from, "valid_to": valid_to,
     }
+    fields["search_name"] = Unit.search_text(name, fields["short_name"], code)
     if uid is not None:
         fields["uid"] = uid
     if parent is None:
@@ -122,6 +123,7 @@ def update_unit(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
         raise ValidationError({"name": _("Enter the unit's name.")})
     _check_unit(code=unit.code, kind=unit.kind, level=unit.level, parent=unit.parent_unit(),
                 exclude=unit.pk)
+    unit.search_name = Unit.search_text(unit.name, unit.short_name, unit.code)
     unit.save()
     changed = diff(before, _unit_snapshot(unit))
     if changed:

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from edugate.core.text import fold
+
 # Treebeard's path alphabet is 0-9A-Z; "~" sorts after all of it, so every path that starts
 # with P lies in the half-open range [P, P + "~"). A range uses the path index on both
 # backends, where a LIKE 'P%' cannot on SQLite.
@@ -59,8 +61,12 @@ class UnitQuerySet(MP_NodeQuerySet):
         return self.filter(status=UnitStatus.ACTIVE)
 
 
-class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[misc]
-    pass
+class UnitManager(MP_NodeManager):
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
+
+    def active(self) -> UnitQuerySet:
+        return self.get_queryset().active()
 
 
 class Unit(MP_Node):
@@ -76,6 +82,8 @@ class Unit(MP_Node):
     )
     name = models.CharField(_("full name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    # Folded "name short name code" for diacritic-insensitive search (see core.text.fold).
+    search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
     kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
     level = models.CharField(
         _("education level"), max_length=16, choices=InstitutionLevel.choices, blank=True,
@@ -119,6 +127,10 @@ class Unit(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def search_text(name: str, short_name: str, code: str) -> str:
+        return fold(f"{name} {short_name} {code}")
 
     @property
     def display_kind(self) -> str:

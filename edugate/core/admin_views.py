@@ -1,0 +1,163 @@
+"""Back-office views that never show or change anything outside the user's scope.
+
+Wagtail's generic model views check model-level permissions only. These subclasses route
+every listing through the viewset's permission policy and every object view through an
+instance check (a 404, never a hint that the object exists), and they save through the
+domain actions instead of ``form.save()`` so that each change is permission-checked and
+audited in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
+
+
+def add_validation_error(form: BaseForm, error: ValidationError) -> None:
+    """Show an action's ``ValidationError`` next to the fields it names, or on the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ViewsetBound:
+    """Views built by a :class:`ScopedModelViewSet` know it (for its action hooks)."""
+
+    viewset: Any = None
+
+
+class ScopedObjectMixin(ViewsetBound):
+    """Loads the object only if the policy lets the user act on it; otherwise 404."""
+
+    object_actions: tuple[str, ...] = ("view", "change")
+    permission_policy: Any
+    request: Any
+
+    def get_object(self, *args: Any, **kwargs: Any) -> Any:
+        obj = super().get_object(*args, **kwargs)  # type: ignore[misc]
+        if not self.permission_policy.user_has_any_permission_for_instance(
+            self.request.user, self.object_actions, obj
+        ):
+            raise Http404
+        return obj
+
+
+class ActionFormMixin(ViewsetBound):
+    """Saves through the viewset's action hooks and shows their validation errors."""
+
+    form: Any
+    object: Any
+    request: Any
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return super().form_valid(form)  # type: ignore[misc, no-any-return]
+        except ValidationError as error:
+            add_validation_error(form, error)
+            return self.form_invalid(form)  # type: ignore[attr-defined, no-any-return]
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)  # type: ignore[attr-defined, no-any-return]
+
+
+class ScopedIndexView(ViewsetBound, generic.IndexView):
+    def get_base_queryset(self) -> models.QuerySet[Any]:
+        queryset = self.permission_policy.instances_user_has_any_permission_for(
+            self.request.user, ["view", "change"]
+        )
+        return self.viewset.decorate_queryset(queryset, self.request)  # type: ignore[no-any-return]
+
+
+class ScopedCreateView(ActionFormMixin, generic.CreateView):
+    def get_initial(self) -> dict[str, Any]:
+        initial: dict[str, Any] = super().get_initial()
+        initial.update(self.viewset.initial_from_request(self.request))
+        return initial
+
+    def save_instance(self) -> Any:
+        return self.viewset.create_instance(self.form, self.request.user)
+
+
+class ScopedEditView(ActionFormMixin, ScopedObjectMixin, generic.EditView):
+    object_actions = ("change",)
+
+    def save_instance(self) -> Any:
+        self.has_content_changes = self.form.has_changed()
+        return self.viewset.update_instance(self.object, self.form, self.request.user)
+
+
+class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
+    object_actions = ("delete",)
+
+    def delete_action(self) -> None:
+        self.viewset.delete_instance(self.object, self.request.user)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return super().form_valid(form)  # type: ignore[no-any-return]
+        except ValidationError as error:
+            from django.contrib import messages
+
+            messages.error(self.request, " ".join(error.messages))
+            return self.get(self.request)  # type: ignore[no-any-return]
+
+
+class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
+    object_actions = ("view",)
+
+
+class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
+    object_actions = ("view",)
+
+
+class ScopedUsageView(ScopedObjectMixin, usage.UsageView):
+    object_actions = ("view",)
+
+
+class ScopedModelViewSet(ModelViewSet):
+    """A model viewset whose views all obey the scoped policy and save through actions."""
+
+    index_view_class = ScopedIndexView
+    add_view_class = ScopedCreateView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    policy: Any = None
+
+    @property
+    def permission_policy(self) -> Any:
+        return self.policy
+
+    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_common_view_kwargs(viewset=self, **kwargs)  # type: ignore[no-any-return]
+
+    def initial_from_request(self, request: Any) -> dict[str, Any]:
+        """Prefill the add form from ``?field=pk`` links (e.g. "add a sub-unit here")."""
+        return {}
+
+    def decorate_queryset(self, queryset: models.QuerySet[Any], request: Any) -> models.QuerySet[Any]:
+        """Narrow or annotate the scoped listing (e.g. by a ``?unit=`` parameter)."""
+        return queryset
+
+    # The three writes; each viewset calls its app's actions.
+    def create_instance(self, form: Any, user: Any) -> Any:
+        raise PermissionDenied
+
+    def update_instance(self, instance: Any, form: Any, user: Any) -> Any:
+        raise PermissionDenied
+
+    def delete_instance(self, instance: Any, user: Any) -> None:
+        raise PermissionDenied
