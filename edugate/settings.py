@@ -109,10 +109,10 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": dj_database_url.parse(
+    "default": dict(dj_database_url.parse(
         os.environ.get("EDUGATE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'edugate.sqlite3'}"),
         conn_max_age=int(os.environ.get("EDUGATE_DB_CONN_MAX_AGE", "60")),
-    )
+    ))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0

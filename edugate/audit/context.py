@@ -18,11 +18,12 @@ class Origin:
     ip: str | None = None
 
 
-_origin: ContextVar[Origin] = ContextVar("edugate_audit_origin", default=Origin("system"))
+SYSTEM = Origin("system")
+_origin: ContextVar[Origin | None] = ContextVar("edugate_audit_origin", default=None)
 
 
 def current_origin() -> Origin:
-    return _origin.get()
+    return _origin.get() or SYSTEM
 
 
 @contextmanager

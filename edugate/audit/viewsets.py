@@ -77,7 +77,7 @@ class AuditEventViewSet(ScopedModelViewSet):
     form_fields: list[str] = []
 
     @property
-    def list_display(self) -> list[Any]:  # type: ignore[override]
+    def list_display(self) -> list[Any]:
         return [
             DateColumn("at", label=_("time")),
             Column("actor_label", label=_("actor")),

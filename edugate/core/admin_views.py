@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
+from wagtail.admin.viewsets.model import ModelViewSet
 
 
 def add_validation_error(form: BaseForm, error: ValidationError) -> None:
@@ -60,13 +60,13 @@ class ActionFormMixin(ViewsetBound):
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:
-            return super().form_valid(form)  # type: ignore[misc, no-any-return]
+            return super().form_valid(form)  # type: ignore[misc]
         except ValidationError as error:
             add_validation_error(form, error)
-            return self.form_invalid(form)  # type: ignore[attr-defined, no-any-return]
+            return self.form_invalid(form)  # type: ignore[attr-defined]
         except PermissionDenied as error:
             form.add_error(None, str(error))
-            return self.form_invalid(form)  # type: ignore[attr-defined, no-any-return]
+            return self.form_invalid(form)  # type: ignore[attr-defined]
 
 
 class ScopedIndexView(ViewsetBound, generic.IndexView):
@@ -74,7 +74,7 @@ class ScopedIndexView(ViewsetBound, generic.IndexView):
         queryset = self.permission_policy.instances_user_has_any_permission_for(
             self.request.user, ["view", "change"]
         )
-        return self.viewset.decorate_queryset(queryset, self.request)  # type: ignore[no-any-return]
+        return self.viewset.decorate_queryset(queryset, self.request)
 
 
 class ScopedCreateView(ActionFormMixin, generic.CreateView):
@@ -103,12 +103,12 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:
-            return super().form_valid(form)  # type: ignore[no-any-return]
+            return super().form_valid(form)
         except ValidationError as error:
             from django.contrib import messages
 
             messages.error(self.request, " ".join(error.messages))
-            return self.get(self.request)  # type: ignore[no-any-return]
+            return self.get(self.request)
 
 
 class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
@@ -142,13 +142,15 @@ class ScopedModelViewSet(ModelViewSet):
         return self.policy
 
     def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_common_view_kwargs(viewset=self, **kwargs)  # type: ignore[no-any-return]
+        return super().get_common_view_kwargs(viewset=self, **kwargs)
 
     def initial_from_request(self, request: Any) -> dict[str, Any]:
         """Prefill the add form from ``?field=pk`` links (e.g. "add a sub-unit here")."""
         return {}
 
-    def decorate_queryset(self, queryset: models.QuerySet[Any], request: Any) -> models.QuerySet[Any]:
+    def decorate_queryset(
+        self, queryset: models.QuerySet[Any], request: Any
+    ) -> models.QuerySet[Any]:
         """Narrow or annotate the scoped listing (e.g. by a ``?unit=`` parameter)."""
         return queryset
 

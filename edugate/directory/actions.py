@@ -57,7 +57,9 @@ def _unit_snapshot(unit: Unit) -> dict[str, Any]:
 
 # --- Units ----------------------------------------------------------------------------------
 
-def _check_unit(*, code: str, kind: str, level: str, parent: Unit | None, exclude: int | None) -> None:
+def _check_unit(
+    *, code: str, kind: str, level: str, parent: Unit | None, exclude: int | None
+) -> None:
     errors: dict[str, Any] = dict(
         unit_errors(kind=kind, level=level, parent_kind=parent.kind if parent else None)
     )
@@ -210,7 +212,10 @@ def dissolve_unit(*, actor: Any, unit: Unit, on: datetime.date) -> Unit:
 
 def _check_domain(name: str, alias_of: Domain | None, exclude: int | None) -> str:
     ascii_name = normalize_domain(name)
-    if Domain.objects.filter(name=ascii_name).exclude(pk=exclude).exists():
+    taken = Domain.objects.filter(name=ascii_name)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
         raise ValidationError({"name": _("The domain %(name)s is already registered.")
                                % {"name": ascii_name}})
     if alias_of is not None and alias_of.alias_of_id is not None:

@@ -21,7 +21,7 @@ from edugate.directory.permissions import people_in_scope
 from edugate.directory.scope import Scope, scope_for
 
 
-class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class UnitChoiceField(forms.ModelChoiceField):
     """A unit picked through the scoped, searchable unit chooser."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -29,7 +29,7 @@ class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
 
 
-class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class PersonChoiceField(forms.ModelChoiceField):
     """A person picked through the scoped, searchable person chooser."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,7 +67,7 @@ class UnitForm(ScopedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parents = units_that_may_hold_children(self.scope)
-        field: UnitChoiceField = self.fields["parent"]  # type: ignore[assignment]
+        field: UnitChoiceField = self.fields["parent"]
         self.fields["status"].choices = [
             (UnitStatus.ACTIVE.value, UnitStatus.ACTIVE.label),
             (UnitStatus.DISSOLVED.value, UnitStatus.DISSOLVED.label),
@@ -80,7 +80,9 @@ class UnitForm(ScopedForm):
             field.queryset = parents.exclude(path__startswith=self.instance.path)
             if current is None or not self.scope.may_add_child(current):
                 # The root of one's own scope cannot be moved out of it.
-                field.queryset = Unit.objects.filter(pk=current.pk) if current else Unit.objects.none()
+                field.queryset = (
+                    Unit.objects.filter(pk=current.pk) if current else Unit.objects.none()
+                )
                 field.disabled = True
         else:
             field.queryset = parents
@@ -102,8 +104,8 @@ class DomainForm(ScopedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(self.scope.units_q())  # type: ignore[attr-defined]
-        self.fields["alias_of"].queryset = Domain.objects.filter(  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.filter(self.scope.units_q())
+        self.fields["alias_of"].queryset = Domain.objects.filter(
             self.scope.units_q("unit__"), alias_of__isnull=True
         ).exclude(pk=self.instance.pk)
         if self.instance.pk:
@@ -127,7 +129,7 @@ class PersonForm(ScopedForm):
         if self.instance.pk:
             del self.fields["unit"]
         else:
-            field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
+            field: UnitChoiceField = self.fields["unit"]
             field.queryset = Unit.objects.active().filter(self.scope.units_q())
             if len(self.scope.grants) == 1 and not self.scope.grants[0].subtree:
                 field.initial = field.queryset.first()
@@ -141,8 +143,8 @@ class MembershipForm(ScopedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.active().filter(self.scope.units_q())  # type: ignore[attr-defined]
-        self.fields["person"].queryset = people_in_scope(self.scope)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.active().filter(self.scope.units_q())
+        self.fields["person"].queryset = people_in_scope(self.scope)
         if self.instance.pk:
             self.fields["person"].disabled = True
             self.fields["unit"].disabled = True
@@ -156,8 +158,8 @@ class RoleForm(ScopedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.active().filter(self.scope.units_q())  # type: ignore[attr-defined]
-        self.fields["person"].queryset = people_in_scope(self.scope)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.active().filter(self.scope.units_q())
+        self.fields["person"].queryset = people_in_scope(self.scope)
         if self.instance.pk:
             for name in ("person", "unit", "kind"):
                 self.fields[name].disabled = True

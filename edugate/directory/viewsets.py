@@ -7,12 +7,12 @@ through :mod:`edugate.directory.actions`.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
@@ -134,7 +134,7 @@ class UnitViewSet(DirectoryViewSet):
     )
 
     @property
-    def list_display(self) -> list[Any]:  # type: ignore[override]
+    def list_display(self) -> list[Any]:
         return [
             TitleColumn("name", label=_("full name"), url_name=self.get_url_name("edit")),
             Column("code", label=_("official code")),
@@ -188,7 +188,7 @@ class UnitViewSet(DirectoryViewSet):
         unit = actions.update_unit(actor=user, unit=unit, **fields)
         if data.get("status") == UnitStatus.DISSOLVED and unit.status == UnitStatus.ACTIVE:
             unit = actions.dissolve_unit(
-                actor=user, unit=unit, on=data.get("valid_to") or datetime.date.today()
+                actor=user, unit=unit, on=data.get("valid_to") or timezone.localdate()
             )
         elif data.get("status") == UnitStatus.ACTIVE and unit.status == UnitStatus.DISSOLVED:
             unit = actions.update_unit(actor=user, unit=unit, status=UnitStatus.ACTIVE,
@@ -241,7 +241,7 @@ class PersonViewSet(DirectoryViewSet):
     )
 
     @property
-    def list_display(self) -> list[Any]:  # type: ignore[override]
+    def list_display(self) -> list[Any]:
         return [
             TitleColumn("full_name", label=_("full name"), url_name=self.get_url_name("edit")),
             Column("position", label=_("position")),
@@ -321,7 +321,7 @@ class MembershipViewSet(PersonFilteredViewSet):
     )
 
     @property
-    def list_display(self) -> list[Any]:  # type: ignore[override]
+    def list_display(self) -> list[Any]:
         return [
             TitleColumn("person", label=_("person"), url_name=self.get_url_name("edit")),
             Column("unit", label=_("unit")),
@@ -371,7 +371,7 @@ class RoleViewSet(PersonFilteredViewSet):
     )
 
     @property
-    def list_display(self) -> list[Any]:  # type: ignore[override]
+    def list_display(self) -> list[Any]:
         return [
             TitleColumn("person", label=_("person"), url_name=self.get_url_name("edit")),
             Column("get_kind_display", label=_("role")),
@@ -411,7 +411,7 @@ class DomainViewSet(DirectoryViewSet):
     )
 
     @property
-    def list_display(self) -> list[Any]:  # type: ignore[override]
+    def list_display(self) -> list[Any]:
         return [
             TitleColumn("display_name", label=_("domain name"),
                         url_name=self.get_url_name("edit")),

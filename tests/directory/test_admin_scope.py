@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from edugate.audit.models import AuditEvent
+from edugate.audit.viewsets import audit_viewset
 from edugate.directory import actions
 from edugate.directory.choosers import person_chooser_viewset, unit_chooser_viewset
 from edugate.directory.models import Membership, RoleAssignment
@@ -23,7 +24,6 @@ from edugate.directory.viewsets import (
     role_viewset,
     unit_viewset,
 )
-from edugate.audit.viewsets import audit_viewset
 from tests.conftest import Tree
 
 # Words that only school A's objects contain (school B's admin must never see them).

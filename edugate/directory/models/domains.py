@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from edugate.directory.domain_names import to_unicode
@@ -28,8 +29,10 @@ class Domain(models.Model):
         verbose_name_plural = _("domains")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=~Q(alias_of=models.F("id")), name="domain_not_own_alias"),
-            models.CheckConstraint(condition=Q(name=models.functions.Lower("name")),
+            models.CheckConstraint(
+                condition=~Q(alias_of=models.F("id")), name="domain_not_own_alias"
+            ),
+            models.CheckConstraint(condition=Q(name=Lower("name")),
                                    name="domain_name_lowercase"),
         ]
 
