@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from edugate.audit.labels import action_label
+
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -39,3 +41,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
+
+    def summary(self) -> str:
+        """The changes as one readable line: ``name: old → new; phone: → 0912…``."""
+        parts = []
+        for field, value in self.changes.items():
+            if isinstance(value, list) and len(value) == 2:
+                old, new = ("" if v is None else v for v in value)
+                parts.append(f"{field}: {old} → {new}")
+            elif isinstance(value, dict):
+                shown = ", ".join(f"{k}={v}" for k, v in value.items() if v not in ("", None))
+                parts.append(f"{field}: {shown}")
+            else:
+                parts.append(f"{field}: {value}")
+        return "; ".join(parts)

@@ -82,7 +82,8 @@ class AuditEventViewSet(ScopedModelViewSet):
             DateColumn("at", label=_("time")),
             Column("actor_label", label=_("actor")),
             Column("ip", label=_("IP address")),
-            Column("action", label=_("action")),
+            Column("action_label", label=_("action")),
+            Column("summary", label=_("changes"), accessor=lambda event: event.summary()),
             TitleColumn("object_repr", label=_("object"), url_name=self.get_url_name("inspect")),
             Column("unit", label=_("unit")),
         ]

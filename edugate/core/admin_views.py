@@ -15,7 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views import generic
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -116,7 +119,28 @@ class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
 
 
 class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
+    """An object's history, read from edugate's audit log (who, when, from where, what)."""
+
     object_actions = ("view",)
+    any_permission_required = ["view", "change"]
+    filterset_class = None
+
+    @cached_property
+    def columns(self) -> list[Any]:
+        return [
+            DateColumn("at", label=_("time"), width="15%"),
+            Column("actor_label", label=_("actor"), width="20%"),
+            Column("ip", label=_("IP address"), width="12%"),
+            Column("action_label", label=_("action"), width="13%"),
+            Column("summary", label=_("changes"), accessor=lambda event: event.summary()),
+        ]
+
+    def get_base_queryset(self) -> Any:
+        from edugate.audit.models import AuditEvent
+
+        return AuditEvent.objects.filter(
+            object_type=self.object._meta.model_name, object_id=str(self.object.pk)
+        ).order_by("-at", "-id")
 
 
 class ScopedUsageView(ScopedObjectMixin, usage.UsageView):

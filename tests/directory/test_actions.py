@@ -102,3 +102,19 @@ def test_audit_refuses_to_be_written_outside_a_transaction(transactional_db: Non
                                kind=UnitKind.DEPARTMENT)
     with pytest.raises(RuntimeError):
         record(actor=None, action="x", obj=unit, unit=unit)
+
+
+def test_an_objects_history_page_shows_its_audit_trail(tree: Tree, client) -> None:
+    from django.urls import reverse
+
+    from edugate.directory.viewsets import person_viewset
+
+    actions.update_person(actor=tree.school_a_admin, person=tree.teacher_a, phone="0912345678")
+    client.force_login(tree.school_a_admin)
+    response = client.get(reverse(person_viewset.get_url_name("history"), args=[tree.teacher_a.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "0912345678" in body and tree.school_a_admin.email in body
+    from edugate.audit.labels import action_label
+
+    assert action_label("person.create") in body and action_label("person.update") in body

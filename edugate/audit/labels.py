@@ -1,0 +1,30 @@
+"""Readable names for audit action codes (the codes themselves stay stable in the database)."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS: dict[str, Promise] = {
+    "unit.create": _("Unit created"),
+    "unit.update": _("Unit changed"),
+    "unit.move": _("Unit moved"),
+    "unit.merge": _("Unit merged"),
+    "domain.create": _("Domain added"),
+    "domain.update": _("Domain changed"),
+    "domain.delete": _("Domain removed"),
+    "person.create": _("Person added"),
+    "person.update": _("Person changed"),
+    "person.delete": _("Person deleted"),
+    "membership.create": _("Workplace added"),
+    "membership.update": _("Workplace changed"),
+    "membership.delete": _("Workplace removed"),
+    "role.grant": _("Role granted"),
+    "role.revoke": _("Role revoked"),
+    "demo.load": _("Demo province loaded"),
+}
+
+
+def action_label(code: str) -> str:
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
