@@ -58,11 +58,14 @@ def _unit_snapshot(unit: Unit) -> dict[str, Any]:
 # --- Units ----------------------------------------------------------------------------------
 
 def _check_unit(
-    *, code: str, kind: str, level: str, parent: Unit | None, exclude: int | None
+    *, code: str, kind: str, level: str, parent: Unit | None, exclude: int | None,
+    valid_from: datetime.date | None = None, valid_to: datetime.date | None = None,
 ) -> None:
     errors: dict[str, Any] = dict(
         unit_errors(kind=kind, level=level, parent_kind=parent.kind if parent else None)
     )
+    if valid_from and valid_to and valid_to < valid_from:
+        errors["valid_to"] = _("The end of validity cannot be before its start.")
     if not code:
         errors["code"] = _("Enter the official code.")
     elif Unit.objects.filter(code=code).exclude(pk=exclude).exists():
@@ -91,7 +94,8 @@ def create_unit(
     code, name = clean_text(code), clean_text(name)
     if not name:
         raise ValidationError({"name": _("Enter the unit's name.")})
-    _check_unit(code=code, kind=kind, level=level, parent=parent, exclude=None)
+    _check_unit(code=code, kind=kind, level=level, parent=parent, exclude=None,
+                valid_from=valid_from, valid_to=valid_to)
     fields: dict[str, Any] = {
         "code": code, "name": name, "short_name": clean_text(short_name), "kind": kind,
         "level": level, "status": status, "valid_from": valid_from, "valid_to": valid_to,
@@ -124,7 +128,7 @@ def update_unit(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
     if not unit.name:
         raise ValidationError({"name": _("Enter the unit's name.")})
     _check_unit(code=unit.code, kind=unit.kind, level=unit.level, parent=unit.parent_unit(),
-                exclude=unit.pk)
+                exclude=unit.pk, valid_from=unit.valid_from, valid_to=unit.valid_to)
     unit.search_name = Unit.search_text(unit.name, unit.short_name, unit.code)
     unit.save()
     changed = diff(before, _unit_snapshot(unit))
