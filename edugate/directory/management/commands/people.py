@@ -38,7 +38,7 @@ class Command(BaseCommand):
             people = people.distinct()
         visible = Membership.objects.filter(scope.units_q("unit__")).select_related("unit")
         people = people.prefetch_related(Prefetch("memberships", queryset=visible))
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": person.pk, "full_name": person.full_name, "position": person.position,
                 "date_of_birth": person.date_of_birth, "gender": person.gender,
