@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: system-run $(STAMP) messages
 
 messages:
-	@cd edugate && ../$(BIN)/edugate compilemessages -v0 --ignore '.venv'
+	$(BIN)/edugate compilemessages -v0 --ignore '.venv' --ignore 'var'
 
 run: install
 	$(BIN)/edugate migrate --noinput -v0
