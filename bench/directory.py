@@ -15,12 +15,13 @@ import django
 
 django.setup()
 
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 from edugate.accounts.models import User  # noqa: E402
-from edugate.directory.models import RoleAssignment, RoleKind, Unit, UnitKind  # noqa: E402
-from edugate.directory.models.units import subtree_q  # noqa: E402
+from edugate.directory.models import RoleKind, Unit, UnitKind  # noqa: E402
+from edugate.directory.scope import Scope  # noqa: E402
+from edugate.directory.selectors import RoleHolder, role_holders  # noqa: E402
 
 GOAL_MS = 20.0
 
@@ -46,29 +47,41 @@ def main(backend: str) -> None:
               .order_by("path").last())
     assert school is not None
 
-    def heads() -> list[RoleAssignment]:
-        return list(
-            RoleAssignment.objects.filter(
-                subtree_q(department.path, prefix="unit__"), kind=RoleKind.HEAD,
-                unit__kind=UnitKind.INSTITUTION,
-            ).select_related("person", "unit")
-        )
+    def heads() -> list[RoleHolder]:
+        return role_holders(within=Scope.full(), under=department, kind=RoleKind.HEAD,
+                            unit_kind=UnitKind.INSTITUTION)
 
     count = len(heads())
     measure(f"heads_of_institutions_in_department_subtree ({count} heads)", backend, heads)
     measure("ancestors_of_a_school", backend, lambda: list(school.ancestors()))
 
-    setup_test_environment()
     admin = User.objects.filter(person__roles__kind=RoleKind.ADMINISTRATOR,
                                 person__roles__unit=department).first()
     assert admin is not None, "the demo has no Department administrator login"
-    client = Client()
+    # A plain client (no test-environment template instrumentation), as a browser would be.
+    client = Client(HTTP_HOST="localhost")
     client.force_login(admin)
     url = f"/admin/people/?unit={school.pk}"
 
     def staff_page() -> None:
         response = client.get(url)
         assert response.status_code == 200, response.status_code
+
+    timings: list[float] = []
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - start) * 1000)
+
+    with connection.execute_wrapper(timed):
+        staff_page()
+    print(f"bench admin_list_of_one_school_staff.sql [{backend}]: {len(timings)} queries, "
+          f"{sum(timings):.2f} ms of the page in the database", flush=True)
+    measure("admin_dashboard_baseline (Wagtail's empty chrome, for comparison)", backend,
+            lambda: client.get("/admin/"))
 
     measure(f"admin_list_of_one_school_staff ({school.memberships.count()} people)",
             backend, staff_page)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -745,6 +745,14 @@ def _create_people(demo_people: Sequence[DemoPerson]) -> list[Person]:
     return people
 
 
+def _refresh_planner_statistics() -> None:
+    """Tell the query planner what a bulk load just wrote (both backends plan by statistics)."""
+    tables = [model._meta.db_table for model in (Unit, Person, Membership, RoleAssignment)]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
 def load_province(province: DemoProvince, *, path: Path | None = None) -> LoadReport:
     """Write ``province`` to the database in one transaction, with its demo logins.
 
@@ -790,6 +798,7 @@ def load_province(province: DemoProvince, *, path: Path | None = None) -> LoadRe
             "users": [c.email for c in credentials],
         }
         record(actor=None, action="demo.load", obj=department, unit=department, changes=counts)
+    _refresh_planner_statistics()
     _write_credentials(credentials, path)
     return LoadReport(
         size=province.size, seed=province.seed, units=len(province.units),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _gettext
@@ -245,26 +245,32 @@ class PersonViewSet(DirectoryViewSet):
         return [
             TitleColumn("full_name", label=_("full name"), url_name=self.get_url_name("edit")),
             Column("position", label=_("position")),
-            Column("workplace", label=_("Workplace")),
+            Column("workplace", label=_("Workplace"), accessor=self._workplace),
             Column("phone", label=_("phone")),
             Column("get_status_display", label=_("status")),
             LinkColumn("memberships_link", label=_("Workplaces"), accessor=self._memberships_link),
         ]
+
+    @staticmethod
+    def _workplace(person: Person) -> str:
+        memberships = getattr(person, "visible_memberships", [])
+        return memberships[0].unit.name if memberships else ""
 
     def _memberships_link(self, person: Person) -> Link:
         return Link(f"{reverse(membership_viewset.get_url_name('index'))}?person={person.pk}",
                     _gettext("Workplaces and roles"))
 
     def decorate_queryset(self, queryset: QuerySet[Any], request: Any) -> QuerySet[Any]:
-        scope = scope_for(request.user)
-        workplace = Membership.objects.filter(scope.units_q("unit__"), person=OuterRef("pk"))
-        queryset = queryset.annotate(
-            workplace=Subquery(workplace.order_by("-is_primary", "id").values("unit__name")[:1])
-        )
         unit = in_scope_param(request, "unit", Unit)
         if unit is not None:
-            queryset = queryset.filter(memberships__unit=unit)
-        return queryset
+            # The unit is in scope, so its staff are: one indexed join replaces the scope test.
+            queryset = Person.objects.filter(memberships__unit=unit)
+        # Workplaces of the listed page only, and only those the user may see (one query).
+        visible = (Membership.objects.filter(scope_for(request.user).units_q("unit__"))
+                   .select_related("unit").order_by("-is_primary", "id"))
+        return queryset.prefetch_related(
+            Prefetch("memberships", queryset=visible, to_attr="visible_memberships")
+        )
 
     def create_instance(self, form: Any, user: Any) -> Person:
         data = dict(form.cleaned_data)
