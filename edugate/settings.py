@@ -124,6 +124,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Planner settings for solid-state storage (PostgreSQL's defaults assume spinning disks
+    # and pick sequential scans over index lookups for the directory's joins).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "EDUGATE_PG_OPTIONS", "-c random_page_cost=1.1 -c effective_io_concurrency=200"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
