@@ -63,3 +63,19 @@ def test_audit_list_is_scoped(tree: Tree) -> None:
     events = json.loads(run("audit", "list", "--json", "--as", tree.school_b_admin.email))
     assert events and all(e["unit"] == "TH-B" for e in events)
     assert json.loads(run("audit", "list", "--action", "unit.create", "--json", "--limit", "2"))
+
+
+def test_units_move_merge_and_dissolve_from_the_console(tree: Tree) -> None:
+    from edugate.directory.models import Unit
+
+    run("units", "move", "TH-B", "--to", "SGD")
+    assert [u.code for u in Unit.objects.get(code="TH-B").ancestors()] == ["SGD"]
+    with pytest.raises(CommandError):
+        run("units", "move", "TH-A", "--to", "SGD", "--as", tree.school_a_admin.email)
+    run("units", "merge", "TH-B", "--into", "TH-A", "--on", "2025-07-01")
+    merged = Unit.objects.get(code="TH-B")
+    assert merged.status == "merged" and str(merged.valid_to) == "2025-07-01"
+    with pytest.raises(CommandError):
+        run("units", "dissolve", "TH-A")  # staff still work there
+    run("units", "dissolve", "SGD-VP", "--on", "2026-01-01")
+    assert Unit.objects.get(code="SGD-VP").status == "dissolved"

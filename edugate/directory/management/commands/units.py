@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from edugate.accounts.models import User
 from edugate.audit.context import Origin, acting_from
-from edugate.core.console import actor_from_email
+from edugate.core.console import actor_from_email, add_actor_argument, unit_by_code
 from edugate.core.tabular import TabularError
+from edugate.directory import actions
 from edugate.directory.actions import actor_scope
 from edugate.directory.models import Unit
 from edugate.directory.unit_io import ImportReport, export_units, import_units, unit_listing
@@ -27,7 +31,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         subparsers = parser.add_subparsers(
-            dest="subcommand", required=True, title="subcommands", metavar="{import,export,list}"
+            dest="subcommand", required=True, title="subcommands",
+            metavar="{import,export,list,move,merge,dissolve}",
         )
         importer = subparsers.add_parser(
             "import", help="Create, change and move units from a spreadsheet."
@@ -44,11 +49,20 @@ class Command(BaseCommand):
         lister = subparsers.add_parser("list", help="Print the unit tree.")
         lister.add_argument("--under", metavar="CODE", help="only this unit and those below")
         lister.add_argument("--json", action="store_true", help="print JSON")
-        for sub in (importer, exporter, lister):
-            sub.add_argument(
-                "--as", dest="as_email", metavar="EMAIL",
-                help="act on behalf of this user (default: the platform itself)",
-            )
+        mover = subparsers.add_parser("move", help="Move a unit (and its subtree) elsewhere.")
+        mover.add_argument("code")
+        mover.add_argument("--to", metavar="PARENT_CODE", required=True)
+        merger = subparsers.add_parser(
+            "merge", help="Merge units into another; they stay in the tree as history."
+        )
+        merger.add_argument("codes", nargs="+", metavar="CODE")
+        merger.add_argument("--into", metavar="CODE", required=True)
+        merger.add_argument("--on", metavar="YYYY-MM-DD", help="default: today")
+        dissolver = subparsers.add_parser("dissolve", help="Dissolve a unit (kept as history).")
+        dissolver.add_argument("code")
+        dissolver.add_argument("--on", metavar="YYYY-MM-DD", help="default: today")
+        for sub in (importer, exporter, lister, mover, merger, dissolver):
+            add_actor_argument(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = actor_from_email(options.get("as_email"))
@@ -57,8 +71,37 @@ class Command(BaseCommand):
                 self._import(options, actor)
             elif options["subcommand"] == "export":
                 self._export(options, actor)
-            else:
+            elif options["subcommand"] == "list":
                 self._list(options, actor)
+            else:
+                try:
+                    self._change(options, actor)
+                except (ValidationError, PermissionDenied) as error:
+                    messages = (error.messages if isinstance(error, ValidationError)
+                                else [str(error)])
+                    raise CommandError(" ".join(messages)) from None
+
+    def _change(self, options: dict[str, Any], actor: User | None) -> None:
+        scope = actor_scope(actor)
+        day = parse_date(options.get("on") or "") or timezone.localdate()
+        if options["subcommand"] == "move":
+            unit = actions.move_unit(
+                actor=actor, unit=unit_by_code(options["code"], within=scope),
+                new_parent=unit_by_code(options["to"], within=scope),
+            )
+            path = " / ".join(u.code for u in [*unit.ancestors(), unit])
+            self.stdout.write(_("Moved: %(path)s") % {"path": path})
+        elif options["subcommand"] == "merge":
+            target = actions.merge_units(
+                actor=actor, sources=[unit_by_code(c, within=scope) for c in options["codes"]],
+                target=unit_by_code(options["into"], within=scope), on=day,
+            )
+            self.stdout.write(_("Merged into %(name)s.") % {"name": target.name})
+        else:
+            unit = actions.dissolve_unit(
+                actor=actor, unit=unit_by_code(options["code"], within=scope), on=day
+            )
+            self.stdout.write(_("Dissolved %(name)s.") % {"name": unit.name})
 
     @staticmethod
     def _under(code: str | None) -> Unit | None:
