@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
@@ -93,7 +93,7 @@ class UnitIndexView(ScopedIndexView):
         trail = [u for u in parent.ancestors() if scope.contains(u)]
         return [
             *items[:-1],
-            {"url": index_url, "label": _gettext("Units")},
+            {"url": index_url, "label": gettext("Units")},
             *({"url": f"{index_url}?parent={u.pk}", "label": u.short_name or u.name}
               for u in trail),
             {"url": "", "label": parent.short_name or parent.name},
@@ -148,12 +148,13 @@ class UnitViewSet(DirectoryViewSet):
         if not unit.numchild:
             return None
         return Link(f"{reverse(self.get_url_name('index'))}?parent={unit.pk}",
-                    _gettext("%(count)s sub-units") % {"count": unit.numchild})
+                    ngettext("%(count)s sub-unit", "%(count)s sub-units", unit.numchild)
+                    % {"count": unit.numchild})
 
     def _people_link(self, unit: Unit) -> Link:
         count = getattr(unit, "staff_count", 0)
         return Link(f"{reverse(person_viewset.get_url_name('index'))}?unit={unit.pk}",
-                    _gettext("%(count)s people") % {"count": count})
+                    ngettext("%(count)s person", "%(count)s people", count) % {"count": count})
 
     def decorate_queryset(self, queryset: QuerySet[Any], request: Any) -> QuerySet[Any]:
         queryset = queryset.annotate(staff_count=Count("memberships"))
@@ -258,7 +259,7 @@ class PersonViewSet(DirectoryViewSet):
 
     def _memberships_link(self, person: Person) -> Link:
         return Link(f"{reverse(membership_viewset.get_url_name('index'))}?person={person.pk}",
-                    _gettext("Workplaces and roles"))
+                    gettext("Workplaces and roles"))
 
     def decorate_queryset(self, queryset: QuerySet[Any], request: Any) -> QuerySet[Any]:
         unit = in_scope_param(request, "unit", Unit)

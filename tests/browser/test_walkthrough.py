@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from edugate.accounts.models import User
 from edugate.directory.models import Person, RoleAssignment, Unit
@@ -25,8 +26,10 @@ def test_department_admin_creates_a_school_and_its_admin_sees_only_it(
     # Browse the tree: department → its sub-units → the commune office → its schools.
     page.goto(f"{base}/admin/units/")
     page.get_by_role("link", name="3 đơn vị trực thuộc").click()
+    page.wait_for_url(f"{base}/admin/units/?parent={tree.department.pk}")
     page.get_by_role("link", name="2 đơn vị trực thuộc").click()
-    assert page.get_by_text("Trường Tiểu học Kim Đồng").is_visible()
+    page.wait_for_url(f"{base}/admin/units/?parent={tree.office.pk}")
+    expect(page.get_by_role("link", name="Trường Tiểu học Kim Đồng")).to_be_visible()
 
     # Create a school under the office: the add button keeps the office as parent.
     page.get_by_role("link", name="Thêm đơn vị").first.click()
@@ -56,6 +59,7 @@ def test_department_admin_creates_a_school_and_its_admin_sees_only_it(
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("textbox").first.fill("vo thi sau")
     dialog.get_by_role("link", name="Trường Tiểu học Võ Thị Sáu").click()
+    expect(dialog).to_be_hidden()
     page.select_option("select[name=kind]", "administrator")
     page.get_by_role("button", name="Lưu").click()
     page.wait_for_url(f"{base}/admin/roles/**")

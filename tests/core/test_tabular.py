@@ -92,7 +92,7 @@ def test_no_header_row(tmp_path):
 
 def test_header_named_twice_is_an_error(tmp_path):
     path = make_xlsx(tmp_path / "u.xlsx", [["Mã đơn vị", "Tên đơn vị", "Mã"], ["A", "B", "C"]])
-    with pytest.raises(TabularError, match="twice"):
+    with pytest.raises(TabularError, match="hai lần"):
         read_table(path, KNOWN)
 
 
@@ -220,6 +220,6 @@ def test_write_csv_with_bom_and_read_back(tmp_path):
 
 @pytest.mark.parametrize("name", ["out.xls", "out.ods", "out"])
 def test_write_refuses_other_formats(tmp_path, name):
-    with pytest.raises(TabularError, match=r"\.xlsx or \.csv"):
+    with pytest.raises(TabularError, match=r"\.xlsx hoặc \.csv"):
         write_table(tmp_path / name, ["a"], [])
     assert not (tmp_path / name).exists()

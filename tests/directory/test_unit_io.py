@@ -404,7 +404,7 @@ def test_command_export_and_import(tree, tmp_path):
     assert [r.text("code") for r in read_table(path, KNOWN_HEADERS)] == ["TH-A"]
     out, err = run("import", str(path), "--as", "quantri@th-a.minhhai.edu.vn")
     assert err == ""
-    assert "1 unchanged" in out
+    assert "1 không đổi" in out
 
 
 def test_command_export_refuses_unknown_format(tree, tmp_path):
@@ -422,7 +422,7 @@ def test_command_import_errors_exit_status_and_audit_origin(tree, tmp_path):
         call_command("units", "import", str(path), "--dry-run", stdout=out, stderr=err)
     assert caught.value.returncode == 1
     assert err.getvalue().splitlines()[0].startswith("Dòng 3: Tên đơn vị: ")
-    assert "1 created" in out.getvalue()
+    assert "1 tạo mới" in out.getvalue()
     assert not Unit.objects.filter(code="MN-1").exists()
 
     out = StringIO()

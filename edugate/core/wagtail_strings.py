@@ -1,0 +1,273 @@
+"""Back-office strings of Wagtail (and Django) that edugate translates itself.
+
+Wagtail 7.4's Vietnamese catalogue is only about 20% complete, and a few of its entries are
+wrong for this back office ("History" reads "Bản ghi nhớ", "Log out" reads "Thoát", two
+messages lack a space before their placeholder), so the login page, the listings, forms,
+delete confirmations, choosers and the account menu would show in English or in a mixed
+register. Django looks a message up in the catalogues of ``LOCALE_PATHS`` before those of the
+installed apps, so a msgid translated in ``edugate/locale/vi/LC_MESSAGES/django.po`` wins over
+Wagtail's own. ``makemessages`` only keeps the msgids it finds in our sources, though
+(``--no-obsolete`` drops the rest), so each msgid below is listed here, marked with
+``gettext_noop`` (or ``ngettext_lazy`` for the plural ones), to keep it in our catalogue.
+
+Each msgid must match Wagtail's (or Django's) exactly, placeholders and punctuation included:
+copy it from ``wagtail/admin/locale/en/LC_MESSAGES/django.po``. JavaScript strings are in the
+``djangojs`` domain and are not covered here. Nothing reads these tuples at run time.
+"""
+
+from django.utils.translation import gettext_noop, ngettext_lazy
+
+WAGTAIL_STRINGS = (
+    # Sign-in, password reset and sign-out
+    gettext_noop("Sign in"),
+    gettext_noop("Sign in to Wagtail"),
+    gettext_noop("Forgotten password?"),
+    gettext_noop("Remember me"),
+    gettext_noop("Signing in…"),
+    gettext_noop("Enter your %(username_field_name)s"),
+    gettext_noop("Enter password"),
+    gettext_noop("Your %(username_field)s and password didn't match. Please try again."),
+    gettext_noop("Reset your password"),
+    gettext_noop("Reset password"),
+    gettext_noop("Enter your email address to reset your password"),
+    gettext_noop("Password reset"),
+    gettext_noop("Check your email"),
+    gettext_noop(
+        "A link to reset your password has been emailed to you if an account exists for this "
+        "address.",
+    ),
+    gettext_noop("Please follow the link below to reset your password:"),
+    gettext_noop("Your username (in case you've forgotten):"),
+    gettext_noop("Set your new password"),
+    gettext_noop("Invalid password reset link"),
+    gettext_noop("The password reset link was invalid, possibly because it has already been used."),
+    gettext_noop("Request a new password reset"),
+    gettext_noop("Password change successful"),
+    gettext_noop("Login"),
+    gettext_noop("Log out"),
+    gettext_noop("You have been successfully logged out."),
+    # Page frame: skip link, breadcrumbs, sidebar, search, help menu
+    gettext_noop("Skip to main content"),
+    gettext_noop(
+        "JavaScript is required to use Wagtail, but it is currently disabled.<br /> Here are the "
+        '<a href="https://www.enable-javascript.com/" target="_blank" '
+        'rel="noreferrer">instructions how to enable JavaScript in your web browser</a>.',
+    ),
+    gettext_noop("Toggle breadcrumbs"),
+    gettext_noop("Breadcrumb"),
+    gettext_noop("Home"),
+    gettext_noop("Sidebar"),
+    gettext_noop("Dashboard"),
+    gettext_noop("Search"),
+    gettext_noop("Search…"),
+    gettext_noop("Search term"),
+    gettext_noop("Search all pages…"),
+    gettext_noop("Help"),
+    gettext_noop("Editor Guide"),
+    gettext_noop("What's new in Wagtail %(version)s"),
+    gettext_noop("Shortcuts"),
+    gettext_noop("Account"),
+    gettext_noop("Go to the first error"),
+    gettext_noop("More actions"),
+    gettext_noop("More"),
+    gettext_noop("Close"),
+    # Dashboard
+    gettext_noop(
+        "This is your dashboard on which helpful information about content you've created will "
+        "be displayed.",
+    ),
+    gettext_noop("Edit account avatar"),
+    gettext_noop("Wagtail %(current_version)s editor guide"),
+    # Keyboard shortcuts dialog (present on every page)
+    gettext_noop("Keyboard shortcuts"),
+    gettext_noop("All keyboard shortcuts"),
+    gettext_noop("Show keyboard shortcuts"),
+    gettext_noop("Section"),
+    gettext_noop("Keyboard shortcut"),
+    gettext_noop("Application"),
+    gettext_noop("Actions"),
+    gettext_noop("Toggle sidebar"),
+    gettext_noop("Toggle minimap"),
+    gettext_noop("Close modal dialogs (like this one)"),
+    gettext_noop("Save changes"),
+    gettext_noop("Add or show comments"),
+    gettext_noop("Text editing"),
+    gettext_noop("Text formatting"),
+    gettext_noop("Cut"),
+    gettext_noop("Copy"),
+    gettext_noop("Paste"),
+    gettext_noop("Paste and match style"),
+    gettext_noop("Paste without formatting"),
+    gettext_noop("Undo"),
+    gettext_noop("Redo"),
+    gettext_noop("Insert or edit a link"),
+    gettext_noop("Bold"),
+    gettext_noop("Italic"),
+    gettext_noop("Monospace (code)"),
+    gettext_noop("Strike-through"),
+    gettext_noop("Superscript"),
+    gettext_noop("Subscript"),
+    gettext_noop(
+        "Keyboard shortcuts are currently enabled; manage your %(account_link)s to disable them.",
+    ),
+    gettext_noop(
+        "Keyboard shortcuts are currently disabled; manage your %(account_link)s to enable them.",
+    ),
+    gettext_noop("account"),
+    gettext_noop("Close dialog"),
+    # Account settings
+    gettext_noop("Profile"),
+    gettext_noop("Name and Email"),
+    gettext_noop("First Name"),
+    gettext_noop("Last Name"),
+    gettext_noop("Email"),
+    gettext_noop("Toggle section"),
+    gettext_noop("Profile picture"),
+    gettext_noop("Upload a profile picture"),
+    gettext_noop("Upload a profile picture:"),
+    gettext_noop("Reset to default"),
+    gettext_noop("Default avatar"),
+    gettext_noop("Preferred language"),
+    gettext_noop("Use server language: %(language_name)s"),
+    gettext_noop("Current time zone"),
+    gettext_noop("Use server time zone"),
+    gettext_noop("Locale"),
+    gettext_noop("Notifications"),
+    gettext_noop("Password"),
+    gettext_noop("Enable custom keyboard shortcuts specific to Wagtail."),
+    gettext_noop("admin theme"),
+    gettext_noop("System default"),
+    gettext_noop("Light"),
+    gettext_noop("Dark"),
+    gettext_noop("contrast"),
+    gettext_noop("More contrast"),
+    gettext_noop("Default"),
+    gettext_noop("density"),
+    gettext_noop("Snug"),
+    gettext_noop("Theme preferences"),
+    gettext_noop("Your account settings have been changed successfully!"),
+    # Listings: header, filters, sorting, pagination, exports, row actions
+    gettext_noop("Add"),
+    gettext_noop("Add %(model_name)s"),
+    gettext_noop("Filter"),
+    gettext_noop("Filter by"),
+    gettext_noop("Show filters"),
+    gettext_noop("Apply filters"),
+    gettext_noop("Back"),
+    gettext_noop("%(field_label)s:"),
+    gettext_noop("Clear"),
+    gettext_noop("All"),
+    gettext_noop("Sort by '%(label)s' in ascending order."),
+    gettext_noop("Sort by '%(label)s' in descending order."),
+    gettext_noop("Pagination"),
+    gettext_noop("Page %(page_num)s of %(total_pages)s"),
+    gettext_noop("Previous"),
+    gettext_noop("Next"),
+    gettext_noop("…"),
+    gettext_noop("item"),
+    gettext_noop("items"),
+    gettext_noop("(blank)"),
+    gettext_noop("Updated"),
+    gettext_noop("There are no %(model_name)s to display."),
+    gettext_noop(
+        'There are no %(model_name)s to display. Why not <a href="%(add_url)s">add one</a>?',
+    ),
+    gettext_noop("No %(model_name)s match your query."),
+    gettext_noop("There are no results."),
+    gettext_noop("Download CSV"),
+    gettext_noop("Download XLSX"),
+    gettext_noop("Edit"),
+    gettext_noop("Inspect"),
+    gettext_noop("Delete"),
+    gettext_noop("History"),
+    gettext_noop("Usage"),
+    gettext_noop("More options for '%(title)s'"),
+    gettext_noop("Select"),
+    gettext_noop("Select row"),
+    # Create and edit forms, and their messages
+    gettext_noop("New"),
+    gettext_noop("New: %(model_name)s"),
+    gettext_noop("Create"),
+    gettext_noop("Creating…"),
+    gettext_noop("Editing"),
+    gettext_noop("Save"),
+    gettext_noop("Saving…"),
+    gettext_noop("Actions (footer)"),
+    gettext_noop("Save your changes before leaving"),
+    gettext_noop("You have <span>unsaved edits</span>"),
+    gettext_noop("%(model_name)s '%(object)s' created."),
+    gettext_noop("%(model_name)s '%(object)s' updated."),
+    gettext_noop("%(model_name)s '%(object)s' deleted."),
+    gettext_noop("The %(model_name)s could not be created due to errors."),
+    gettext_noop("The %(model_name)s could not be saved due to errors."),
+    gettext_noop("There are validation errors, click save to highlight them."),
+    gettext_noop("Status"),
+    gettext_noop("Status: "),
+    gettext_noop("Live"),
+    gettext_noop("View history"),
+    gettext_noop("Toggle status"),
+    gettext_noop("Minimap"),
+    gettext_noop("Side panels"),
+    gettext_noop("Toggle side panel"),
+    gettext_noop("Side panel width"),
+    # Delete confirmation and usage
+    gettext_noop("Are you sure you want to delete this %(model_name)s?"),
+    gettext_noop("Yes, delete"),
+    gettext_noop("No, don't delete"),
+    gettext_noop("One or more references to this %(model_name)s prevent it from being deleted."),
+    gettext_noop("If you confirm deletion"),
+    gettext_noop("Field"),
+    gettext_noop("Type"),
+    gettext_noop("Name"),
+    gettext_noop("Edit this %(object)s"),
+    # Inspect and history pages, relative dates
+    gettext_noop("log entry"),
+    gettext_noop("log entries"),
+    gettext_noop("Date"),
+    gettext_noop("just now"),
+    gettext_noop("0 minutes"),
+    gettext_noop("%(time_period)s ago"),
+    gettext_noop("at %(time)s"),
+    gettext_noop("at %(time)s by %(user_display_name)s"),
+    gettext_noop("%(time)s by %(user_display_name)s"),
+    gettext_noop("%(time_period)s ago by %(user_display_name)s"),
+    # Chooser widget and modal
+    gettext_noop("Choose"),
+    gettext_noop("Choose another"),
+    gettext_noop("Choose an item"),
+    gettext_noop("Choose another item"),
+    gettext_noop("Clear choice"),
+    gettext_noop("Title"),
+    gettext_noop("Confirm selection"),
+    gettext_noop('Sorry, there are no matches for "<em>%(search_query)s</em>"'),
+    # Error pages
+    gettext_noop("Error 404"),
+    gettext_noop("Error 404: Page not found"),
+    gettext_noop("The requested page could not be found."),
+    gettext_noop("Go to Wagtail admin"),
+    gettext_noop("Sorry, you do not have permission to access this area."),
+)
+
+#: Wagtail's and Django's plural messages (Vietnamese has a single plural form).
+WAGTAIL_PLURAL_STRINGS = (
+    # Listings: header, filters, sorting, pagination, exports, row actions
+    ngettext_lazy("There is %(counter)s match", "There are %(counter)s matches"),
+    # Create and edit forms, and their messages
+    ngettext_lazy("Used %(usage_count)s time", "Used %(usage_count)s times"),
+    ngettext_lazy("Referenced %(count)s time", "Referenced %(count)s times"),
+    # Delete confirmation and usage
+    ngettext_lazy(
+        "This %(model_name)s is referenced %(usage_count)s time.",
+        "This %(model_name)s is referenced %(usage_count)s times.",
+    ),
+    # Inspect and history pages, relative dates
+    ngettext_lazy("%(num)d year", "%(num)d years"),
+    ngettext_lazy("%(num)d month", "%(num)d months"),
+    ngettext_lazy("%(num)d week", "%(num)d weeks"),
+    ngettext_lazy("%(num)d day", "%(num)d days"),
+    ngettext_lazy("%(num)d hour", "%(num)d hours"),
+    ngettext_lazy("%(num)d minute", "%(num)d minutes"),
+)
+
+#: Messages of edugate's own code that ``makemessages`` cannot see: ``directory/viewsets.py``
+#: calls them through the alias ``_gettext``, which is not one of xgettext's keywords.
