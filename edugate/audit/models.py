@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from edugate.audit.labels import action_label
+
+
+SOURCE_LABELS = {"web": _("back office"), "cli": _("console"), "system": _("system")}
 
 
 class AuditEvent(models.Model):
@@ -45,6 +49,24 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         return action_label(self.action)
+
+    # Readable values for the inspect page (Wagtail looks for get_<field>_display).
+    def get_action_display(self) -> str:
+        return self.action_label
+
+    def get_changes_display(self) -> str:
+        return self.summary()
+
+    def get_source_display(self) -> str:
+        return str(SOURCE_LABELS.get(self.source, self.source))
+
+    def get_object_type_display(self) -> str:
+        for app_label in ("directory", "accounts", "audit"):
+            try:
+                return str(apps.get_model(app_label, self.object_type)._meta.verbose_name)
+            except LookupError:
+                continue
+        return self.object_type
 
     def summary(self) -> str:
         """The changes as one readable line: ``name: old → new; phone: → 0912…``."""
