@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from edugate.audit.labels import action_label
 
-
 SOURCE_LABELS = {"web": _("back office"), "cli": _("console"), "system": _("system")}
 
 

@@ -115,7 +115,23 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
 
 
 class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
+    """Model fields, plus extra rows the viewset computes within the user's scope."""
+
     object_actions = ("view",)
+
+    def get_fields(self) -> list[str]:
+        fields: list[str] = super().get_fields()
+        return [*fields, *self.viewset.inspect_extras]
+
+    def get_field_label(self, field_name: str, field: Any) -> str:
+        if field_name in self.viewset.inspect_extras:
+            return str(self.viewset.inspect_extras[field_name])
+        return str(super().get_field_label(field_name, field))
+
+    def get_field_display_value(self, field_name: str, field: Any) -> Any:
+        if field_name in self.viewset.inspect_extras:
+            return self.viewset.inspect_extra(field_name, self.object, self.request) or "—"
+        return super().get_field_display_value(field_name, field)
 
 
 class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
@@ -167,6 +183,12 @@ class ScopedModelViewSet(ModelViewSet):
 
     def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_common_view_kwargs(viewset=self, **kwargs)
+
+    #: extra rows of the inspect page: name → label, values from :meth:`inspect_extra`
+    inspect_extras: dict[str, Any] = {}
+
+    def inspect_extra(self, name: str, instance: Any, request: Any) -> str:
+        return ""
 
     def initial_from_request(self, request: Any) -> dict[str, Any]:
         """Prefill the add form from ``?field=pk`` links (e.g. "add a sub-unit here")."""

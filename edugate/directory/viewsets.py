@@ -122,6 +122,18 @@ class UnitViewSet(DirectoryViewSet):
     export_filename = "don-vi"
     inspect_view_fields = ["uid", "code", "name", "short_name", "kind", "level", "status",
                            "valid_from", "valid_to", "successor"]
+    inspect_extras = {"place": _("Place in the tree"), "domains": _("Domains"),
+                      "predecessors": _("Merged into this unit")}
+
+    def inspect_extra(self, name: str, instance: Unit, request: Any) -> str:
+        if name == "place":
+            scope = scope_for(request.user)
+            return " / ".join(u.name for u in [*instance.ancestors(), instance]
+                              if scope.contains(u))
+        if name == "domains":
+            return ", ".join(d.display_name for d in instance.domains.all())
+        return ", ".join(f"{u.name} ({u.valid_to:%d/%m/%Y})" if u.valid_to else u.name
+                         for u in instance.predecessors.all())
     edit_handler = ObjectList(
         [
             FieldPanel("parent"),
@@ -228,6 +240,16 @@ class PersonViewSet(DirectoryViewSet):
     inspect_view_fields = ["full_name", "family_name", "middle_name", "given_name",
                            "date_of_birth", "gender", "position", "phone", "personal_email",
                            "status"]
+    inspect_extras = {"workplaces": _("Workplaces"), "roles": _("Roles")}
+
+    def inspect_extra(self, name: str, instance: Person, request: Any) -> str:
+        scope = scope_for(request.user)
+        if name == "workplaces":
+            places = instance.memberships.filter(scope.units_q("unit__")).select_related("unit")
+            return "; ".join(f"{m.unit.name}" + (f" ({m.position})" if m.position else "")
+                             for m in places.order_by("-is_primary", "id"))
+        roles = instance.roles.filter(scope.units_q("unit__")).select_related("unit")
+        return "; ".join(f"{r.get_kind_display()} – {r.unit.name}" for r in roles)
     edit_handler = ObjectList(
         [
             FieldPanel("unit"),

@@ -182,3 +182,14 @@ def test_people_without_a_role_cannot_enter_the_back_office(tree: Tree, django_u
     response = client.get(reverse(unit_viewset.get_url_name("index")))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_persons_page_shows_only_the_workplaces_in_scope(tree: Tree, sibling: Client) -> None:
+    actions.add_membership(actor=None, person=tree.teacher_a, unit=tree.school_b,
+                           position="Giáo viên thỉnh giảng")
+    response = sibling.get(reverse(person_viewset.get_url_name("inspect"),
+                                   args=[tree.teacher_a.pk]))
+    body = response.content.decode()
+    assert "Trường Tiểu học Kim Đồng (Giáo viên thỉnh giảng)" in body
+    for secret in ("An Bình", "TH-A"):
+        assert secret not in body
