@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "edugate.accounts",
     "edugate.audit",
     "edugate.directory",
+    "edugate.mail",
     "edugate.core",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -134,7 +135,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["edugate.directory.permissions.DirectoryRoleBackend"]
+AUTHENTICATION_BACKENDS = [
+    # A mailbox address logs in with the mailbox's password (the one IMAP uses)...
+    "edugate.mail.auth.MailboxBackend",
+    # ...platform accounts (the operator's superuser) with their own; roles grant admin access.
+    "edugate.directory.permissions.DirectoryRoleBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -180,6 +186,18 @@ WAGTAIL_SITE_NAME = os.environ.get("EDUGATE_SITE_NAME", "edugate")
 WAGTAILADMIN_BASE_URL = os.environ.get("EDUGATE_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
+
+# Passwords belong to mailboxes: Wagtail's own password change and reset would set another.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+
+# --- Cache (shared by the web workers: login throttling, rendered fragments) ---------------
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}

@@ -22,6 +22,14 @@ ACTION_LABELS: dict[str, Promise] = {
     "role.grant": _("Role granted"),
     "role.revoke": _("Role revoked"),
     "demo.load": _("Demo province loaded"),
+    "mailbox.create": _("Mailbox created"),
+    "mailbox.update": _("Mailbox changed"),
+    "mailbox.code": _("Activation code issued"),
+    "mailbox.activate": _("Mailbox activated"),
+    "mailbox.password": _("Password changed"),
+    "mailbox.suspend": _("Mailbox suspended"),
+    "mailbox.reactivate": _("Mailbox reactivated"),
+    "mailbox.close": _("Mailbox closed"),
 }
 
 

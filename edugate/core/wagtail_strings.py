@@ -269,5 +269,13 @@ WAGTAIL_PLURAL_STRINGS = (
     ngettext_lazy("%(num)d minute", "%(num)d minutes"),
 )
 
-#: Messages of edugate's own code that ``makemessages`` cannot see: ``directory/viewsets.py``
-#: calls them through the alias ``_gettext``, which is not one of xgettext's keywords.
+#: Django's password validators, whose messages Django's own vi catalogue does not have.
+DJANGO_PASSWORD_STRINGS = (
+    gettext_noop("This password is too common."),
+    gettext_noop("This password is entirely numeric."),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %(min_length)d character.",
+        "This password is too short. It must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+)

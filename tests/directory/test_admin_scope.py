@@ -24,6 +24,8 @@ from edugate.directory.viewsets import (
     role_viewset,
     unit_viewset,
 )
+from edugate.mail.actions import create_mailbox
+from edugate.mail.viewsets import mailbox_viewset
 from tests.conftest import Tree
 
 # Words that only school A's objects contain (school B's admin must never see them).
@@ -42,6 +44,9 @@ def school_a_objects(tree: Tree) -> dict[Any, Any]:
         role_viewset: RoleAssignment.objects.get(unit=tree.school_a),
         domain_viewset: domain,
         audit_viewset: AuditEvent.objects.filter(unit=tree.school_a).first(),
+        mailbox_viewset: create_mailbox(actor=None, unit=tree.school_a, domain=domain,
+                                        local_part="annv", kind="personal",
+                                        person=tree.teacher_a),
     }
 
 
@@ -83,7 +88,7 @@ def sibling(tree: Tree) -> Client:
 @pytest.mark.parametrize(
     "viewset",
     [unit_viewset, person_viewset, membership_viewset, role_viewset, domain_viewset,
-     audit_viewset],
+     audit_viewset, mailbox_viewset],
     ids=lambda v: v.name,
 )
 def test_sibling_admin_cannot_open_any_object_view(
@@ -102,7 +107,7 @@ def test_sibling_admin_cannot_open_any_object_view(
 @pytest.mark.parametrize(
     "viewset",
     [unit_viewset, person_viewset, membership_viewset, role_viewset, domain_viewset,
-     audit_viewset],
+     audit_viewset, mailbox_viewset],
     ids=lambda v: v.name,
 )
 @pytest.mark.parametrize(
@@ -122,7 +127,8 @@ def test_sibling_admin_lists_nothing_of_the_sibling_school(
 
 
 @pytest.mark.parametrize("viewset", [unit_viewset, person_viewset, membership_viewset,
-                                     role_viewset, domain_viewset], ids=lambda v: v.name)
+                                     role_viewset, domain_viewset, mailbox_viewset],
+                         ids=lambda v: v.name)
 def test_add_forms_offer_nothing_of_the_sibling_school(
     tree: Tree, sibling: Client, viewset: Any
 ) -> None:

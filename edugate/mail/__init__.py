@@ -1,0 +1,1 @@
+"""Mail: mailboxes, addresses and their lifecycle (control side of the mail plane)."""

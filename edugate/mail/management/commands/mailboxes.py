@@ -1,0 +1,158 @@
+"""``edugate mailboxes``: list, export, create, issue codes, activate, suspend, reactivate, close.
+
+Acting commands take ``--as EMAIL`` (that administrator's scope, audited in their name);
+``activate --password-stdin`` is for the server operator only and refuses ``--as``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from edugate.audit.context import Origin, acting_from
+from edugate.core.console import actor_from_email, add_actor_argument, dumps, unit_by_code
+from edugate.core.tabular import write_table
+from edugate.directory.actions import actor_scope
+from edugate.directory.models import Domain
+from edugate.directory.models.units import subtree_q
+from edugate.mail import actions
+from edugate.mail.models import Mailbox, MailboxKind
+
+EXPORT_HEADERS = ["Địa chỉ thư", "Loại", "Trạng thái", "Họ và tên / Tên hộp thư", "Chức vụ",
+                  "Đơn vị", "Mã đơn vị", "Dung lượng (MiB)", "Ngày kích hoạt"]
+
+
+class Command(BaseCommand):
+    help = "Manage mailboxes."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(
+            dest="subcommand", required=True,
+            metavar="{list,export,create,code,activate,suspend,reactivate,close}",
+        )
+        lister = sub.add_parser("list", help="List mailboxes.")
+        exporter = sub.add_parser("export", help="Write the account list to .xlsx or .csv.")
+        exporter.add_argument("file")
+        for p in (lister, exporter):
+            p.add_argument("--unit", metavar="CODE", help="this unit (with --subtree: and below)")
+            p.add_argument("--subtree", action="store_true")
+        lister.add_argument("--json", action="store_true", help="print JSON")
+        creator = sub.add_parser("create", help="Create a position or unit mailbox.")
+        creator.add_argument("address", help="local@domain")
+        creator.add_argument("--unit", metavar="CODE", required=True)
+        creator.add_argument("--kind", choices=[MailboxKind.POSITION, MailboxKind.UNIT],
+                             required=True)
+        creator.add_argument("--name", default="", help="display name, e.g. Văn thư")
+        code = sub.add_parser("code", help="Issue a new activation code (printed once).")
+        activate = sub.add_parser("activate", help="Set the password (server operator only).")
+        activate.add_argument("--password-stdin", action="store_true", required=True,
+                              help="read the password from standard input")
+        suspend = sub.add_parser("suspend", help="Suspend: no login, no mail accepted.")
+        reactivate = sub.add_parser("reactivate", help="Undo a suspension or closure.")
+        close = sub.add_parser("close", help="Close (mail is kept, nothing is deleted).")
+        for p in (code, activate, suspend, reactivate, close):
+            p.add_argument("address")
+        for p in (lister, exporter, creator, code, suspend, reactivate, close):
+            add_actor_argument(p)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = actor_from_email(options.get("as_email"))
+        try:
+            with acting_from(Origin("cli")):
+                getattr(self, f"_{options['subcommand']}")(options, actor)
+        except (ValidationError, PermissionDenied) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            raise CommandError(" ".join(messages)) from None
+
+    def _mailboxes(self, options: dict[str, Any], actor: Any) -> Any:
+        scope = actor_scope(actor)
+        mailboxes = Mailbox.objects.filter(scope.units_q("unit__")).select_related(
+            "unit", "person")
+        if options.get("unit"):
+            unit = unit_by_code(options["unit"], within=scope)
+            mailboxes = (mailboxes.filter(subtree_q(unit.path, prefix="unit__"))
+                         if options.get("subtree") else mailboxes.filter(unit=unit))
+        return mailboxes.order_by("unit__path", "address")
+
+    def _find(self, address: str, actor: Any) -> Mailbox:
+        scope = actor_scope(actor)
+        mailbox: Mailbox | None = (Mailbox.objects.filter(scope.units_q("unit__"))
+                                   .select_related("unit", "person")
+                                   .filter(address=address.strip().lower()).first())
+        if mailbox is None:
+            raise CommandError(_("No mailbox %(address)s within your units.")
+                               % {"address": address})
+        return mailbox
+
+    @staticmethod
+    def _row(m: Mailbox) -> dict[str, Any]:
+        return {
+            "address": m.address, "kind": m.kind, "state": m.state,
+            "name": m.display_name, "position": m.person.position if m.person else "",
+            "unit": m.unit.name, "unit_code": m.unit.code, "quota_mb": m.effective_quota_mb,
+            "activated_at": m.activated_at,
+        }
+
+    def _list(self, options: dict[str, Any], actor: Any) -> None:
+        rows = [self._row(m) for m in self._mailboxes(options, actor)]
+        if options["json"]:
+            self.stdout.write(dumps(rows))
+            return
+        for row in rows:
+            self.stdout.write(f"{row['address']:<45} {row['state']:<10} {row['name']}")
+
+    def _export(self, options: dict[str, Any], actor: Any) -> None:
+        mailboxes = list(self._mailboxes(options, actor))
+        rows = [
+            [m.address, m.get_kind_display(), m.get_state_display(), m.display_name,
+             m.person.position if m.person else "", m.unit.name, m.unit.code,
+             m.effective_quota_mb, m.activated_at.date() if m.activated_at else None]
+            for m in mailboxes
+        ]
+        write_table(options["file"], EXPORT_HEADERS, rows)
+        self.stdout.write(_("%(count)d mailboxes written to %(file)s.")
+                          % {"count": len(rows), "file": options["file"]})
+
+    def _create(self, options: dict[str, Any], actor: Any) -> None:
+        local_part, _sep, domain_name = options["address"].strip().lower().partition("@")
+        domain = Domain.objects.filter(name=domain_name).first()
+        if domain is None:
+            raise CommandError(_("No domain %(name)s.") % {"name": domain_name})
+        unit = unit_by_code(options["unit"], within=actor_scope(actor))
+        mailbox = actions.create_mailbox(actor=actor, unit=unit, domain=domain,
+                                         local_part=local_part, kind=options["kind"],
+                                         display_name=options["name"])
+        self.stdout.write(_("Created %(address)s (pending activation).")
+                          % {"address": mailbox.address})
+
+    def _code(self, options: dict[str, Any], actor: Any) -> None:
+        mailbox = self._find(options["address"], actor)
+        code = actions.issue_activation_code(actor=actor, mailbox=mailbox)
+        self.stdout.write(f"{mailbox.address}\t{code}")
+
+    def _activate(self, options: dict[str, Any], actor: Any) -> None:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CommandError(_("No password on standard input."))
+        mailbox = actions.set_password_by_operator(mailbox=self._find(options["address"], None),
+                                                   password=password)
+        self.stdout.write(_("%(address)s is active.") % {"address": mailbox.address})
+
+    def _suspend(self, options: dict[str, Any], actor: Any) -> None:
+        mailbox = actions.suspend_mailbox(actor=actor, mailbox=self._find(options["address"],
+                                                                            actor))
+        self.stdout.write(f"{mailbox.address}: {mailbox.get_state_display()}")
+
+    def _reactivate(self, options: dict[str, Any], actor: Any) -> None:
+        mailbox = actions.reactivate_mailbox(actor=actor,
+                                             mailbox=self._find(options["address"], actor))
+        self.stdout.write(f"{mailbox.address}: {mailbox.get_state_display()}")
+
+    def _close(self, options: dict[str, Any], actor: Any) -> None:
+        mailbox = actions.close_mailbox(actor=actor, mailbox=self._find(options["address"],
+                                                                          actor))
+        self.stdout.write(f"{mailbox.address}: {mailbox.get_state_display()}")

@@ -1,0 +1,58 @@
+"""The holder's pages: activate a mailbox with the slip's code; change one's password."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from edugate.core.admin_views import add_validation_error
+from edugate.mail import actions
+from edugate.mail.auth import _count_failure, is_throttled
+from edugate.mail.forms import ActivationForm, PasswordChangeForm
+from edugate.mail.models import Mailbox
+
+
+@sensitive_post_parameters("code", "password", "password2")
+def activate(request: HttpRequest) -> HttpResponse:
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address = form.cleaned_data["address"].strip().lower()
+        if is_throttled(address, request):
+            form.add_error(None, _("Too many attempts. Wait fifteen minutes and try again."))
+        else:
+            try:
+                mailbox = actions.activate_with_code(
+                    address=address, code=form.cleaned_data["code"],
+                    password=form.cleaned_data["password"],
+                )
+            except ValidationError as error:
+                if "code" in getattr(error, "error_dict", {}):
+                    _count_failure(address, request)
+                add_validation_error(form, error)
+            else:
+                messages.success(request, _("Your mailbox %(address)s is ready. Log in with "
+                                            "your new password.") % {"address": mailbox.address})
+                return redirect("wagtailadmin_login")
+    return render(request, "mail/activate.html", {"form": form})
+
+
+@login_required
+@sensitive_post_parameters("current", "password", "password2")
+def change_password(request: HttpRequest) -> HttpResponse:
+    mailbox = Mailbox.objects.filter(address=request.user.email).first()  # type: ignore[union-attr]
+    form = PasswordChangeForm(request.POST or None)
+    if mailbox is not None and request.method == "POST" and form.is_valid():
+        try:
+            actions.change_password(mailbox=mailbox, current=form.cleaned_data["current"],
+                                    new=form.cleaned_data["password"])
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, _("Your password has been changed."))
+            return redirect("mail_password")
+    return render(request, "mail/password.html", {"form": form, "mailbox": mailbox})
