@@ -38,20 +38,19 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     }
 
 
-def record(
-    *,
-    actor: Any,
-    action: str,
-    obj: models.Model,
-    unit: Any,
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit rows must be written inside the change's transaction")
+
+
+def build_event(
+    *, actor: Any, action: str, obj: models.Model, unit: Any,
     changes: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit row. Must run inside the transaction of the change it records."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record() must be called inside the change's transaction")
+    """An unsaved audit row, stamped with the current origin (web address or console)."""
     origin = current_origin()
     is_user = actor is not None and getattr(actor, "pk", None) is not None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if is_user else None,
         actor_label=(getattr(actor, "email", "") if is_user else "") or origin.source,
         source=origin.source,
@@ -63,3 +62,29 @@ def record(
         unit=unit,
         changes={key: _plain(value) for key, value in (changes or {}).items()},
     )
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    unit: Any,
+    changes: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit row. Must run inside the transaction of the change it records."""
+    _require_transaction()
+    event = build_event(actor=actor, action=action, obj=obj, unit=unit, changes=changes)
+    event.save()
+    return event
+
+
+def record_many(
+    *, actor: Any, action: str, items: Iterable[tuple[models.Model, Any, Mapping[str, Any]]]
+) -> int:
+    """One audit row per ``(object, unit, changes)`` of a bulk change, written in batches."""
+    _require_transaction()
+    events = [build_event(actor=actor, action=action, obj=obj, unit=unit, changes=changes)
+              for obj, unit, changes in items]
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+    return len(events)
