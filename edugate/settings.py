@@ -199,6 +199,12 @@ CACHES = {
     }
 }
 
+# --- Mail clients (shown on activation slips and in client set-up) --------------------------
+MAIL_CLIENT_IMAP_HOST = os.environ.get("EDUGATE_IMAP_HOST", "")  # "": the back office's host
+MAIL_CLIENT_IMAP_PORT = int(os.environ.get("EDUGATE_IMAP_PORT", "993"))
+MAIL_CLIENT_SMTP_HOST = os.environ.get("EDUGATE_SMTP_HOST", "")
+MAIL_CLIENT_SMTP_PORT = int(os.environ.get("EDUGATE_SMTP_PORT", "587"))
+
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 

@@ -3,9 +3,10 @@
 #   scripts/system-packages.sh run    what `make run` needs
 #   scripts/system-packages.sh test   what `make test` needs (adds the browser for page tests)
 set -euo pipefail
-want=(gettext python3-venv)
+# fonts-dejavu-core: the Vietnamese glyphs of the printed activation slips (edugate/mail/slips.py).
+want=(gettext python3-venv fonts-dejavu-core)
 if [ "${1:-run}" = "test" ]; then
-  want+=(chromium fonts-dejavu-core)
+  want+=(chromium)
 fi
 missing=()
 for pkg in "${want[@]}"; do

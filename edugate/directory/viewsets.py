@@ -48,7 +48,7 @@ class LinkColumn(Column):
 def in_scope_param(request: Any, name: str, model: type[Any]) -> Any:
     """The object named by a ``?name=pk`` parameter, if the user may see it."""
     value = request.GET.get(name)
-    if not value or not value.isdigit():
+    if not value or not (value.isascii() and value.isdigit()):
         return None
     policy = {Unit: unit_policy, Person: person_policy}[model]
     return policy.instances_user_has_any_permission_for(request.user, ["view"]).filter(

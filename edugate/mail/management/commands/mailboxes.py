@@ -1,4 +1,5 @@
-"""``edugate mailboxes``: list, export, create, issue codes, activate, suspend, reactivate, close.
+"""``edugate mailboxes``: list, export, create, issue codes, print activation slips, activate,
+suspend, reactivate, close.
 
 Acting commands take ``--as EMAIL`` (that administrator's scope, audited in their name);
 ``activate --password-stdin`` is for the server operator only and refuses ``--as``.
@@ -6,11 +7,16 @@ Acting commands take ``--as EMAIL`` (that administrator's scope, audited in thei
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from edugate.audit.context import Origin, acting_from
@@ -19,7 +25,7 @@ from edugate.core.tabular import write_table
 from edugate.directory.actions import actor_scope
 from edugate.directory.models import Domain
 from edugate.directory.models.units import subtree_q
-from edugate.mail import actions
+from edugate.mail import actions, slips
 from edugate.mail.models import Mailbox, MailboxKind
 
 EXPORT_HEADERS = ["Địa chỉ thư", "Loại", "Trạng thái", "Họ và tên / Tên hộp thư", "Chức vụ",
@@ -32,7 +38,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
             dest="subcommand", required=True,
-            metavar="{list,export,create,code,activate,suspend,reactivate,close}",
+            metavar="{list,export,create,code,slips,activate,suspend,reactivate,close}",
         )
         lister = sub.add_parser("list", help="List mailboxes.")
         exporter = sub.add_parser("export", help="Write the account list to .xlsx or .csv.")
@@ -48,6 +54,16 @@ class Command(BaseCommand):
                              required=True)
         creator.add_argument("--name", default="", help="display name, e.g. Văn thư")
         code = sub.add_parser("code", help="Issue a new activation code (printed once).")
+        slipper = sub.add_parser(
+            "slips", help="Issue new codes and write printable activation slips (.pdf).")
+        slipper.add_argument("file", help="the PDF to write")
+        slipper.add_argument("--unit", metavar="CODE", required=True,
+                             help="the pending mailboxes of this unit (with --subtree: and below)")
+        slipper.add_argument("--subtree", action="store_true")
+        slipper.add_argument("--address", action="append", default=[], metavar="ADDR",
+                             help="only these mailboxes, in any state (a new slip is the reset); "
+                                  "repeatable")
+        slipper.add_argument("--force", action="store_true", help="overwrite an existing file")
         activate = sub.add_parser("activate", help="Set the password (server operator only).")
         activate.add_argument("--password-stdin", action="store_true", required=True,
                               help="read the password from standard input")
@@ -56,7 +72,7 @@ class Command(BaseCommand):
         close = sub.add_parser("close", help="Close (mail is kept, nothing is deleted).")
         for p in (code, activate, suspend, reactivate, close):
             p.add_argument("address")
-        for p in (lister, exporter, creator, code, suspend, reactivate, close):
+        for p in (lister, exporter, creator, code, slipper, suspend, reactivate, close):
             add_actor_argument(p)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -133,6 +149,46 @@ class Command(BaseCommand):
         mailbox = self._find(options["address"], actor)
         code = actions.issue_activation_code(actor=actor, mailbox=mailbox)
         self.stdout.write(f"{mailbox.address}\t{code}")
+
+    def _slips(self, options: dict[str, Any], actor: Any) -> None:
+        """New codes and their slips, all or nothing: the codes change only if the file is
+        written. The codes go into the file (readable by its owner only), never to the output."""
+        target = Path(options["file"])
+        if target.exists() and not options["force"]:
+            raise CommandError(_("%(file)s already exists (use --force to overwrite it).")
+                               % {"file": target})
+        if not target.parent.is_dir():
+            raise CommandError(_("No folder %(folder)s.") % {"folder": target.parent})
+        scope = actor_scope(actor)
+        unit = unit_by_code(options["unit"], within=scope)
+        mailboxes = list(slips.mailboxes_for_slips(
+            unit, within=scope, subtree=options["subtree"], addresses=options["address"]))
+        wanted = {a.strip().lower() for a in options["address"]}
+        unknown = sorted(wanted - {m.address for m in mailboxes})
+        if unknown:
+            raise CommandError(_("No mailbox %(address)s within your units.")
+                               % {"address": ", ".join(unknown)})
+        if not mailboxes:
+            raise CommandError(_("No pending mailboxes in %(unit)s.") % {"unit": unit.name})
+        try:
+            slips.ensure_fonts()
+        except slips.SlipFontMissing as error:
+            raise CommandError(str(error)) from None
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".slips-", suffix=".pdf")
+        try:
+            with os.fdopen(fd, "wb") as handle, transaction.atomic():
+                issued = slips.issue_slips(actor=actor, mailboxes=mailboxes,
+                                           activation_url=slips.activation_url())
+                handle.write(slips.render_slips(
+                    issued, title=_("Activation slips: %(unit)s") % {"unit": unit.name}))
+                handle.flush()
+                os.fsync(handle.fileno())
+                os.replace(temporary, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+        self.stdout.write(_("%(count)d activation slips written to %(file)s.")
+                          % {"count": len(issued), "file": target})
 
     def _activate(self, options: dict[str, Any], actor: Any) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
