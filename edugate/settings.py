@@ -190,6 +190,8 @@ WAGTAIL_I18N_ENABLED = False
 # Passwords belong to mailboxes: Wagtail's own password change and reset would set another.
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# The login address is the mailbox address; nobody may change their own to another one.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 
 # --- Cache (shared by the web workers: login throttling, rendered fragments) ---------------
 CACHES = {

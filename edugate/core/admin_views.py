@@ -66,10 +66,13 @@ class ActionFormMixin(ViewsetBound):
             return super().form_valid(form)  # type: ignore[misc]
         except ValidationError as error:
             add_validation_error(form, error)
-            return self.form_invalid(form)  # type: ignore[attr-defined]
         except PermissionDenied as error:
             form.add_error(None, str(error))
-            return self.form_invalid(form)  # type: ignore[attr-defined]
+        # The form was valid but the action refused it: show it again, with the banner
+        # Wagtail shows for an invalid form.
+        self.produced_error_code = "validation_error"
+        self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
+        return self.form_invalid(form)  # type: ignore[attr-defined]
 
 
 class ScopedIndexView(ViewsetBound, generic.IndexView):
@@ -153,10 +156,16 @@ class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
 
     def get_base_queryset(self) -> Any:
         from edugate.audit.models import AuditEvent
+        from edugate.directory.scope import scope_for
 
-        return AuditEvent.objects.filter(
+        scope = scope_for(self.request.user)
+        events = AuditEvent.objects.filter(
             object_type=self.object._meta.model_name, object_id=str(self.object.pk)
-        ).order_by("-at", "-id")
+        )
+        if not scope.everything:
+            # What another school recorded about a shared object stays theirs.
+            events = events.filter(scope.units_q("unit__"), unit__isnull=False)
+        return events.order_by("-at", "-id")
 
 
 class ScopedUsageView(ScopedObjectMixin, usage.UsageView):

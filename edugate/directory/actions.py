@@ -344,6 +344,15 @@ def delete_person(*, actor: Any, person: Person) -> None:
     person.delete()
 
 
+def _check_all_workplaces(actor: Any, person: Person) -> None:
+    """The main workplace is the person's, not one unit's: moving it takes all of them."""
+    scope = actor_scope(actor)
+    if not all(scope.contains(m.unit) for m in person.memberships.select_related("unit")):
+        raise ValidationError({"is_primary": _(
+            "The person also works at units you do not administer; ask an administrator of "
+            "all of them to change the main workplace.")})
+
+
 @transaction.atomic
 def add_membership(
     *, actor: Any, person: Person, unit: Unit, position: str = "", is_primary: bool = False
@@ -354,6 +363,7 @@ def add_membership(
     if Membership.objects.filter(person=person, unit=unit).exists():
         raise ValidationError({"unit": _("This person already works at this unit.")})
     if is_primary:
+        _check_all_workplaces(actor, person)
         Membership.objects.filter(person=person, is_primary=True).update(is_primary=False)
     membership = Membership.objects.create(
         person=person, unit=unit, position=clean_text(position), is_primary=is_primary
@@ -373,6 +383,7 @@ def update_membership(
     fields = ["position", "is_primary", "start_date", "end_date"]
     before = snapshot(membership, fields)
     if is_primary and not membership.is_primary:
+        _check_all_workplaces(actor, membership.person)
         Membership.objects.filter(person=membership.person, is_primary=True).update(
             is_primary=False
         )

@@ -73,7 +73,8 @@ class ScopedChosenView(chooser_views.ChosenView):
 
 class ScopedChosenMultipleView(chooser_views.ChosenMultipleView):
     def get_objects(self, pks: Any) -> Any:
-        return scoped_objects(self.model_class, self.request.user).filter(pk__in=pks)
+        valid = [pk for pk in pks if pk.isascii() and pk.isdigit()]
+        return scoped_objects(self.model_class, self.request.user).filter(pk__in=valid)
 
 
 class ScopedChooserViewSet(ChooserViewSet):

@@ -21,20 +21,51 @@ from edugate.directory.permissions import people_in_scope
 from edugate.directory.scope import Scope, scope_for
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+def scoped_chooser_widget(viewset: Any) -> type[Any]:
+    """The viewset's chooser widget, showing a chosen object only if it is in the field's
+    (scoped) queryset: a posted out-of-scope id must not come back with its name."""
+
+    class ScopedChooser(viewset.widget_class):
+        scoped_queryset: Any = None
+
+        def get_instance(self, value: Any) -> Any:
+            if value is None or self.scoped_queryset is None:
+                return None
+            pk = value.pk if isinstance(value, self.model_class) else value
+            try:
+                return self.scoped_queryset.filter(pk=pk).first()
+            except (ValueError, TypeError):
+                return None
+
+    return ScopedChooser
+
+
+class ScopedChooserField(forms.ModelChoiceField):
+    """A model chosen through a scoped chooser; the widget shares the field's queryset."""
+
+    widget_class: type[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", self.widget_class())
+        super().__init__(*args, **kwargs)
+
+    def _set_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)  # type: ignore[misc]
+        self.widget.scoped_queryset = self.queryset
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
+
+
+class UnitChoiceField(ScopedChooserField):
     """A unit picked through the scoped, searchable unit chooser."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", unit_chooser_viewset.widget_class())
-        super().__init__(*args, **kwargs)
+    widget_class = scoped_chooser_widget(unit_chooser_viewset)
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(ScopedChooserField):
     """A person picked through the scoped, searchable person chooser."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", person_chooser_viewset.widget_class())
-        super().__init__(*args, **kwargs)
+    widget_class = scoped_chooser_widget(person_chooser_viewset)
 
 
 def units_that_may_hold_children(scope: Scope) -> Any:

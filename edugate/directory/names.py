@@ -28,9 +28,15 @@ def split_name(full_name: str, *, family: str = "", given: str = "") -> NamePart
     if not full:
         full = " ".join(part for part in (family, given) if part)
     words = full.split(" ") if full else []
-    if family and given and full.startswith(family) and full.endswith(given):
-        middle = full[len(family) : len(full) - len(given)].strip()
-        return NameParts(full, family, middle, given)
+    if family and given:
+        # Explicit columns win, in whatever order the full name puts them (Ê Đê and other
+        # names are written given name first); the middle is what the full name has besides.
+        rest = [w.casefold() for w in words]
+        for part in (*family.split(" "), *given.split(" ")):
+            if part.casefold() in rest:
+                rest.remove(part.casefold())
+        middle_words = [w for w in words if w.casefold() in rest]
+        return NameParts(full, family, " ".join(middle_words), given)
     if len(words) == 0:
         return NameParts("", "", "", "")
     if len(words) == 1:

@@ -15,10 +15,20 @@ from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from edugate.directory.models import Domain, Membership, Person, RoleAssignment, Unit
+from edugate.directory.models import (
+    Domain,
+    Membership,
+    Person,
+    PersonStatus,
+    RoleAssignment,
+    Unit,
+    UnitStatus,
+)
 from edugate.directory.scope import Scope, scope_for
 
 READ = "view"
+# Roles count while their holder works (or is on leave) and their unit exists.
+ACTIVE_STATUSES = (PersonStatus.ACTIVE, PersonStatus.ON_LEAVE)
 WRITE_ACTIONS = frozenset({"add", "change", "delete"})
 
 
@@ -39,7 +49,10 @@ class DirectoryRoleBackend(ModelBackend):
         if "_edugate_has_role" not in user.__dict__:
             user.__dict__["_edugate_has_role"] = (
                 user.person_id is not None
-                and RoleAssignment.objects.filter(person_id=user.person_id).exists()
+                and RoleAssignment.objects.filter(
+                    person_id=user.person_id, person__status__in=ACTIVE_STATUSES,
+                    unit__status=UnitStatus.ACTIVE,
+                ).exists()
             )
         return bool(user.__dict__["_edugate_has_role"])
 
@@ -142,10 +155,13 @@ class PersonPolicy(ScopedPolicy):
         if scope.everything:
             return True
         units = [m.unit for m in instance.memberships.select_related("unit")]
-        if action == "delete":
-            # Only whoever administers every workplace of a person may delete them.
-            return bool(units) and all(scope.contains(unit) for unit in units)
-        return any(scope.contains(unit) for unit in units)
+        if action == READ:
+            return any(scope.contains(unit) for unit in units)
+        # A person record is shared by all their workplaces: changing or deleting it (name,
+        # status...) takes whoever administers every one of them and every unit where the
+        # person holds a role, or a school could switch off its sibling's administrator.
+        units += [r.unit for r in instance.roles.select_related("unit")]
+        return bool(units) and all(scope.contains(unit) for unit in units)
 
 
 unit_policy = UnitPolicy(Unit)

@@ -101,7 +101,8 @@ def scope_for(user: Any, kinds: frozenset[str] = DIRECTORY_ADMIN_ROLES) -> Scope
             cache[kinds] = Scope()
         else:
             rows = RoleAssignment.objects.filter(
-                person_id=person_id, kind__in=kinds, person__status__in=["active", "on_leave"]
+                person_id=person_id, kind__in=kinds, person__status__in=["active", "on_leave"],
+                unit__status="active",
             ).values_list("unit__path", "include_subtree")
             cache[kinds] = scope_from_grants(rows)
     return cache[kinds]

@@ -15,7 +15,7 @@ from edugate.audit.actions import diff, record, snapshot
 from edugate.directory.actions import actor_scope
 from edugate.directory.models import Domain, Person, Unit
 from edugate.mail import credentials
-from edugate.mail.addressing import is_valid_local_part
+from edugate.mail.addressing import RESERVED_LOCAL_PARTS, is_valid_local_part
 from edugate.mail.models import ActivationCode, Alias, Mailbox, MailboxKind, MailboxState
 
 ACTIVATION_DAYS = 30
@@ -66,6 +66,9 @@ def create_mailbox(
     _check_scope(actor, unit)
     if kind == MailboxKind.PERSONAL and person is None:
         raise ValidationError({"person": _("A personal mailbox belongs to a person.")})
+    if kind == MailboxKind.PERSONAL and local_part.strip().lower() in RESERVED_LOCAL_PARTS:
+        raise ValidationError({"local_part": _(
+            "%(name)s is kept for role and unit mailboxes.") % {"name": local_part}})
     address = _check_address(local_part, domain, unit)
     mailbox = Mailbox.objects.create(
         local_part=address.split("@")[0], domain=domain, address=address, kind=kind,
