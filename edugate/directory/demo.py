@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -50,6 +51,9 @@ from edugate.directory.models import (
     UnitKind,
 )
 from edugate.directory.names import split_name
+from edugate.mail.addressing import LocalPartAllocator
+from edugate.mail.credentials import hash_password
+from edugate.mail.models import Mailbox, MailboxKind, MailboxState
 
 SIZES = ("small", "province")
 PROVINCE_NAME = "Minh Hải"
@@ -638,6 +642,7 @@ class LoadReport:
     memberships: int
     roles: int
     domains: int
+    mailboxes: int
     seconds: float
     credentials: tuple[DemoCredential, ...]
     credentials_path: str
@@ -731,6 +736,50 @@ def _create_units(demo_units: Sequence[DemoUnit]) -> dict[str, Unit]:
     return by_code
 
 
+def _create_mailboxes(
+    province: DemoProvince, units: dict[str, Unit], people: list[Person],
+    domains: list[Domain], logins: list[tuple[DemoLogin, str]],
+) -> int:
+    """A pending personal mailbox for every person, on the nearest domain of their unit, and
+    the walkthrough's role mailboxes (``quantri@``...) active with their demo passwords.
+    Only those few passwords are hashed; everyone else activates with a slip."""
+    own_domain = {domain.unit_id: domain for domain in domains}
+    parents = {demo.code: demo.parent_code for demo in province.units}
+
+    def domain_of(code: str | None) -> Domain:
+        while code is not None:
+            if units[code].pk in own_domain:
+                return own_domain[units[code].pk]
+            code = parents[code]
+        raise DemoError(f"no domain above {code}")
+
+    allocators: dict[int, LocalPartAllocator] = {}
+    login_parts = {normalize_login(login.email) for login, _password in logins}
+    mailboxes = []
+    for login, password in logins:
+        local, _at, domain_name = normalize_login(login.email).partition("@")
+        domain = next(d for d in domains if d.name == domain_name)
+        mailboxes.append(Mailbox(
+            local_part=local, domain=domain, address=f"{local}@{domain.name}",
+            kind=MailboxKind.POSITION, state=MailboxState.ACTIVE, unit=units[login.unit_code],
+            person=people[login.person], display_name=login.description,
+            password_hash=hash_password(password), activated_at=timezone.now(),
+        ))
+    for person, demo in zip(people, province.people, strict=True):
+        domain = domain_of(demo.unit_code)
+        if domain.pk not in allocators:
+            allocators[domain.pk] = LocalPartAllocator(
+                {a.split("@")[0] for a in login_parts if a.endswith("@" + domain.name)})
+        local = allocators[domain.pk].local_part_for(full_name=person.full_name)
+        mailboxes.append(Mailbox(
+            local_part=local, domain=domain, address=f"{local}@{domain.name}",
+            kind=MailboxKind.PERSONAL, unit=units[demo.unit_code], person=person,
+            display_name=person.full_name,
+        ))
+    Mailbox.objects.bulk_create(mailboxes, batch_size=_BATCH)
+    return len(mailboxes)
+
+
 def _create_people(demo_people: Sequence[DemoPerson]) -> list[Person]:
     people: list[Person] = []
     for demo in demo_people:
@@ -777,15 +826,17 @@ def load_province(province: DemoProvince, *, path: Path | None = None) -> LoadRe
              for role in province.roles),
             batch_size=_BATCH,
         )
-        Domain.objects.bulk_create(
+        domains = Domain.objects.bulk_create(
             (Domain(name=normalize_domain(domain.name), unit=units[domain.unit_code])
              for domain in province.domains),
             batch_size=_BATCH,
         )
         credentials: list[DemoCredential] = []
-        for login in province.logins:
-            password = demo_password()
-            User.objects.create_user(login.email, password, person=people[login.person])
+        logins: list[tuple[DemoLogin, str]] = [(login, demo_password())
+                                                for login in province.logins]
+        mailboxes = _create_mailboxes(province, units, people, domains, logins)
+        for login, password in logins:
+            User.objects.create_user(login.email, None, person=people[login.person])
             credentials.append(DemoCredential(
                 login.description, normalize_login(login.email), password,
                 units[login.unit_code].name,
@@ -803,7 +854,7 @@ def load_province(province: DemoProvince, *, path: Path | None = None) -> LoadRe
     return LoadReport(
         size=province.size, seed=province.seed, units=len(province.units),
         institutions=len(province.institutions), people=len(people), memberships=len(people),
-        roles=len(province.roles), domains=len(province.domains),
+        roles=len(province.roles), domains=len(province.domains), mailboxes=mailboxes,
         seconds=round(time.perf_counter() - started, 3), credentials=tuple(credentials),
         credentials_path=str(path),
     )

@@ -54,6 +54,7 @@ def forget_failures(address: str, request: HttpRequest | None) -> None:
 class MailboxBackend(BaseBackend):
     def authenticate(self, request: HttpRequest | None, username: str | None = None,
                      password: str | None = None, **kwargs: Any) -> User | None:
+        username = username or kwargs.get("email")  # the login field is USERNAME_FIELD "email"
         if not username or password is None:
             return None
         address = normalize_login(username)

@@ -278,3 +278,22 @@ def test_the_command_prints_json(var_dir: Path) -> None:
     out = StringIO()
     call_command("demo", "--json", "--if-empty", stdout=out)
     assert json.loads(out.getvalue())["loaded"] is False
+
+
+@pytest.mark.django_db
+def test_demo_gives_everyone_a_mailbox_and_activates_the_walkthrough_ones(
+    loaded: LoadReport,
+) -> None:
+    from edugate.mail.addressing import is_valid_local_part
+    from edugate.mail.models import Mailbox, MailboxKind, MailboxState
+
+    personal = Mailbox.objects.filter(kind=MailboxKind.PERSONAL)
+    assert personal.count() == Person.objects.count() == loaded.people
+    assert not personal.exclude(state=MailboxState.PENDING).exists()
+    assert all(is_valid_local_part(m.local_part) for m in personal)
+    active = Mailbox.objects.filter(state=MailboxState.ACTIVE)
+    assert sorted(active.values_list("address", flat=True)) == sorted(
+        c.email for c in loaded.credentials)
+    # A teacher's mailbox sits on their school's own domain.
+    teacher = personal.filter(unit__kind="institution").select_related("unit", "domain").first()
+    assert teacher is not None and teacher.domain.unit_id == teacher.unit_id
