@@ -8,6 +8,7 @@ bench/directory.py against it. Each benchmark prints one line with its median.
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,11 @@ def ensure_postgres_database(url: str) -> None:
         subprocess.run(["psql", admin, "-qc", "create database edugate_bench"], check=True)
 
 
+def run_staff_import(name: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, str(ROOT / "bench/staff_import.py"), name], env=env,
+                   check=True, cwd=ROOT)
+
+
 def run_backend(name: str, env: dict[str, str]) -> None:
     print(f"== {name}", flush=True)
     subprocess.run([*EDUGATE, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
@@ -50,15 +56,29 @@ def main() -> None:
                 "PYTHONPATH": str(ROOT)}
     var = ROOT / "var" / "bench"
     var.mkdir(parents=True, exist_ok=True)
-    run_backend("sqlite", {**base_env, "EDUGATE_VAR_DIR": str(var),
-                           "EDUGATE_DATABASE_URL": f"sqlite:///{var / 'province.sqlite3'}"})
+    sqlite_env = {**base_env, "EDUGATE_VAR_DIR": str(var),
+                  "EDUGATE_DATABASE_URL": f"sqlite:///{var / 'province.sqlite3'}"}
+    run_backend("sqlite", sqlite_env)
+    copy = var / "staff-import.sqlite3"
+    with sqlite3.connect(var / "province.sqlite3") as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    run_staff_import("sqlite", {**sqlite_env, "EDUGATE_DATABASE_URL": f"sqlite:///{copy}"})
+    copy.unlink()
     url = postgres_url()
     if url is None:
         print("== postgresql: no server could be found or installed; skipped", flush=True)
         sys.exit(1)
     ensure_postgres_database(url)
-    run_backend("postgresql", {**base_env, "EDUGATE_VAR_DIR": str(var),
-                               "EDUGATE_DATABASE_URL": url})
+    pg_env = {**base_env, "EDUGATE_VAR_DIR": str(var), "EDUGATE_DATABASE_URL": url}
+    run_backend("postgresql", pg_env)
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    subprocess.run(["psql", admin, "-qc", "drop database if exists edugate_bench_staff"],
+                   check=True)
+    subprocess.run(["psql", admin, "-qc",
+                    "create database edugate_bench_staff template edugate_bench"], check=True)
+    run_staff_import("postgresql", {**pg_env, "EDUGATE_DATABASE_URL":
+                                    url.rsplit("/", 1)[0] + "/edugate_bench_staff"})
+    subprocess.run(["psql", admin, "-qc", "drop database edugate_bench_staff"], check=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ can point at "dòng 7".
 
 Nothing here knows what the columns mean: callers pass ``known_headers``, a mapping from their
 own column key to the header texts (synonyms) that name it, and interpret the values.
+
+A header may take two rows, as in the Ministry's templates: a title merged over several
+columns on the first row ("Ngày sinh") and the sub-titles under it on the second ("Nam",
+"Nữ"). Such a sub-column is named ``"Ngày sinh / Nam"``; a caller may also name it by its
+sub-title alone.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -47,6 +52,10 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _MAX_COLUMN_WIDTH = 60
 # How far down a CSV file to look for the header row when guessing its delimiter.
 _HEADER_SEARCH_ROWS = 100
+# A cell of a second header row is a title, not a number or a date.
+_NOT_A_TITLE = re.compile(r"^[\d\s.,:/\-]*$")
+#: How a two-row header names a sub-column: "Ngày sinh / Nam".
+SUBHEADER_SEPARATOR = " / "
 
 
 class TabularError(ValueError):
@@ -179,6 +188,7 @@ def read_table(
     known_headers: Mapping[str, Sequence[str]],
     *,
     required: Collection[str] = (),
+    header_text: Callable[[str], str] | None = None,
 ) -> Table:
     """Read the first sheet of an .xlsx file, or a .csv file, into a :class:`Table`.
 
@@ -188,11 +198,19 @@ def read_table(
     (titles) are skipped, as are columns no key names and fully blank rows. Keys in
     ``required`` must have a column, else :class:`MissingColumnsError`.
 
+    A header of two rows (titles merged over sub-titles) is recognised when the row under the
+    header row holds only titles, some of them under a title that spans several columns, and
+    one of them names a known column: each sub-column is then named ``"Title / Sub-title"``
+    (or, failing that, by its sub-title), and the data starts below the second row.
+
+    ``header_text``, if given, is applied to the text of header cells before they are matched
+    (and in :attr:`Table.headers`): e.g. to convert headers typed in a legacy encoding.
+
     ``path_or_file`` is a path or a binary file object (e.g. an upload); the format comes
     from the file's contents, so a misnamed file still reads.
     """
     data, name = _read_bytes(path_or_file)
-    matcher = _HeaderMatcher(known_headers)
+    matcher = _HeaderMatcher(known_headers, header_text)
     if data.startswith(_ZIP_MAGIC):
         table = _read_xlsx(data, matcher)
     elif data.startswith(_OLE_MAGIC):
@@ -221,27 +239,94 @@ def _read_bytes(path_or_file: str | Path | IO[bytes]) -> tuple[bytes, str]:
 
 
 class _HeaderMatcher:
-    def __init__(self, known_headers: Mapping[str, Sequence[str]]) -> None:
+    def __init__(
+        self,
+        known_headers: Mapping[str, Sequence[str]],
+        header_text: Callable[[str], str] | None = None,
+    ) -> None:
         self.keys: dict[str, str] = {}
         for key, synonyms in known_headers.items():
             for synonym in (*synonyms, key):
                 self.keys.setdefault(_header_key(synonym), key)
         self.threshold = min(2, len(known_headers))
+        self.header_text = header_text
+
+    def text(self, cell: Any) -> str:
+        """A header cell as text, through ``header_text``."""
+        text = cell_text(cell)
+        return cell_text(self.header_text(text)) if self.header_text and text else text
+
+    def key(self, text: str) -> str | None:
+        return self.keys.get(_header_key(text))
 
     def match(self, cells: Sequence[Any]) -> dict[str, int] | None:
         """Column key → index, if ``cells`` is a header row."""
-        found: dict[str, int] = {}
-        for index, cell in enumerate(cells):
-            key = self.keys.get(_header_key(cell))
-            if key is None:
-                continue
-            if key in found:
-                raise TabularError(
-                    _("The column “%(header)s” appears twice in the header row.")
-                    % {"header": cell_text(cell)}
-                )
-            found[key] = index
+        found = self.match_names([[self.text(cell)] for cell in cells])
         return found if len(found) >= self.threshold and found else None
+
+    def match_names(self, names: Sequence[Sequence[str]]) -> dict[str, int]:
+        """Column key → index, given for each column the names it may go by, best first."""
+        found: dict[str, int] = {}
+        for index, candidates in enumerate(names):
+            for text in candidates:
+                key = self.key(text)
+                if key is None:
+                    continue
+                if key in found:
+                    raise TabularError(
+                        _("The column “%(header)s” appears twice in the header row.")
+                        % {"header": text}
+                    )
+                found[key] = index
+                break
+        return found
+
+
+def _second_header_row(
+    top: Sequence[Any], below: Sequence[Any], matcher: _HeaderMatcher
+) -> tuple[dict[str, int], dict[str, str]] | None:
+    """If ``below`` completes the header row ``top`` as its second row: the columns and their
+    header texts. See :func:`read_table`."""
+    width = max(len(top), len(below))
+    titles = [matcher.text(top[i]) if i < len(top) else "" for i in range(width)]
+    subs = [below[i] if i < len(below) else None for i in range(width)]
+    if all(cell_text(cell) == "" for cell in subs):
+        return None
+    if any(
+        not isinstance(cell, str) or _NOT_A_TITLE.match(cell)
+        for cell in subs if cell_text(cell) != ""
+    ):
+        return None
+    sub_titles = [matcher.text(cell) for cell in subs]
+    # A title spans the empty title cells to its right that have a sub-title (a merged cell).
+    parents: list[int | None] = []
+    for index in range(width):
+        if titles[index]:
+            parents.append(index)
+        elif sub_titles[index] and index and parents[-1] is not None:
+            parents.append(parents[-1])
+        else:
+            parents.append(None)
+    spans: dict[int, int] = {}
+    for index, parent in enumerate(parents):
+        if sub_titles[index] and parent is not None:
+            spans[parent] = spans.get(parent, 0) + 1
+    if not spans or any(
+        sub_titles[index] and (parent is None or spans[parent] < 2)
+        for index, parent in enumerate(parents)
+    ):
+        return None
+    names: list[list[str]] = []
+    for index, parent in enumerate(parents):
+        if sub_titles[index] and parent is not None:
+            names.append([titles[parent] + SUBHEADER_SEPARATOR + sub_titles[index],
+                          sub_titles[index]])
+        else:
+            names.append([titles[index]] if titles[index] else [])
+    columns = matcher.match_names(names)
+    if not any(sub_titles[index] for index in columns.values()):
+        return None
+    return columns, {key: names[index][0] for key, index in columns.items()}
 
 
 def _build_table(
@@ -249,16 +334,23 @@ def _build_table(
 ) -> Table:
     columns: dict[str, int] | None = None
     table: Table | None = None
+    header_cells: Sequence[Any] = ()
     for number, cells in numbered_rows:
         if table is None:
             columns = matcher.match(cells)
             if columns is not None:
                 table = Table(
-                    headers={key: cell_text(cells[index]) for key, index in columns.items()},
+                    headers={key: matcher.text(cells[index]) for key, index in columns.items()},
                     header_row=number,
                 )
+                header_cells = cells
             continue
         assert columns is not None
+        if number == table.header_row + 1:
+            second = _second_header_row(header_cells, cells, matcher)
+            if second is not None:
+                columns, table.headers = second
+                continue
         values = {
             key: _clean_cell(cells[index]) if index < len(cells) else ""
             for key, index in columns.items()
