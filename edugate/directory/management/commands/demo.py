@@ -103,6 +103,7 @@ class Command(BaseCommand):
             (_("People"), report.people),
             (_("Roles"), report.roles),
             (_("Domains"), report.domains),
+            (_("Mailboxes"), report.mailboxes),
         )
         self.stdout.write(self.style.SUCCESS(
             _("Loaded the demo province (size %(size)s, seed %(seed)s).")
