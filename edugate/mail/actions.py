@@ -87,7 +87,8 @@ def issue_activation_code(
     """A new one-time code for ``mailbox`` (earlier open codes stop working). The plain code is
     returned once, to be printed on a slip; only its digest is stored."""
     _check_scope(actor, mailbox.unit)
-    mailbox = Mailbox.objects.select_for_update().select_related("unit").get(pk=mailbox.pk)
+    mailbox = (Mailbox.objects.select_for_update(of=("self",)).select_related("unit")
+               .get(pk=mailbox.pk))
     if mailbox.state in (MailboxState.SUSPENDED, MailboxState.CLOSED):
         raise ValidationError(_("Reactivate the mailbox before issuing a code."))
     now = timezone.now()
@@ -130,7 +131,7 @@ def activate_with_code(*, address: str, code: str, password: str) -> Mailbox:
     invalid = ValidationError({"code": _("This code is not valid for this address. Check both, "
                                          "or ask your administrator for a new slip.")})
     entry = (ActivationCode.objects.select_related("mailbox", "mailbox__person", "mailbox__unit")
-             .select_for_update()
+             .select_for_update(of=("self",))
              .filter(code_hash=credentials.code_digest(code)).first())
     if entry is None or entry.mailbox.address != address.strip().lower():
         raise invalid
@@ -151,7 +152,7 @@ def activate_with_code(*, address: str, code: str, password: str) -> Mailbox:
 @transaction.atomic
 def set_password_by_operator(*, mailbox: Mailbox, password: str) -> Mailbox:
     """The server operator's way in scripted set-ups (``--password-stdin``): no actor but root."""
-    mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+    mailbox = Mailbox.objects.select_for_update(of=("self",)).get(pk=mailbox.pk)
     if mailbox.state not in (MailboxState.PENDING, MailboxState.ACTIVE):
         raise ValidationError(_("This mailbox is suspended or closed."))
     _set_password(mailbox, password)
@@ -162,7 +163,8 @@ def set_password_by_operator(*, mailbox: Mailbox, password: str) -> Mailbox:
 
 @transaction.atomic
 def change_password(*, mailbox: Mailbox, current: str, new: str) -> Mailbox:
-    mailbox = Mailbox.objects.select_for_update().select_related("person").get(pk=mailbox.pk)
+    mailbox = (Mailbox.objects.select_for_update(of=("self",)).select_related("person")
+               .get(pk=mailbox.pk))
     if not credentials.verify_password(mailbox.password_hash, current):
         raise ValidationError({"current": _("Your current password is not correct.")})
     _set_password(mailbox, new)
@@ -174,7 +176,7 @@ def _change_state(actor: Any, mailbox: Mailbox, state: str | None, action: str,
                   **extra: Any) -> Mailbox:
     """Move ``mailbox`` to ``state`` (``None``: active if it has a password, else pending)."""
     _check_scope(actor, mailbox.unit)
-    mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+    mailbox = Mailbox.objects.select_for_update(of=("self",)).get(pk=mailbox.pk)
     before = snapshot(mailbox, MAILBOX_FIELDS)
     if state is None:
         state = MailboxState.ACTIVE if mailbox.password_hash else MailboxState.PENDING
@@ -213,7 +215,7 @@ def update_mailbox(
     *, actor: Any, mailbox: Mailbox, display_name: str, quota_mb: int | None, forward_to: str
 ) -> Mailbox:
     _check_scope(actor, mailbox.unit)
-    mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+    mailbox = Mailbox.objects.select_for_update(of=("self",)).get(pk=mailbox.pk)
     before = snapshot(mailbox, MAILBOX_FIELDS)
     mailbox.display_name = display_name.strip()
     mailbox.quota_mb = quota_mb
