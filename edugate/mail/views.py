@@ -15,6 +15,7 @@ from edugate.mail import actions
 from edugate.mail.auth import _count_failure, is_throttled
 from edugate.mail.forms import ActivationForm, PasswordChangeForm
 from edugate.mail.models import Mailbox
+from edugate.mail.slips import mail_client
 
 
 @sensitive_post_parameters("code", "password", "password2")
@@ -37,11 +38,23 @@ def activate(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Your mailbox %(address)s is ready. Log in with "
                                             "your new password.") % {"address": mailbox.address})
-                return redirect("wagtailadmin_login")
+                return redirect("mail_login")
     return render(request, "mail/activate.html", {"form": form})
 
 
-@login_required
+@login_required(login_url="mail_login")
+def account(request: HttpRequest) -> HttpResponse:
+    """Where a holder lands after logging in: their mailbox and how to use it."""
+    mailbox = Mailbox.objects.select_related("unit").filter(
+        address=request.user.email  # type: ignore[union-attr]
+    ).first()
+    return render(request, "mail/account.html", {
+        "mailbox": mailbox, "client": mail_client(),
+        "back_office": request.user.has_perm("wagtailadmin.access_admin"),
+    })
+
+
+@login_required(login_url="mail_login")
 @sensitive_post_parameters("current", "password", "password2")
 def change_password(request: HttpRequest) -> HttpResponse:
     mailbox = Mailbox.objects.filter(address=request.user.email).first()  # type: ignore[union-attr]

@@ -32,8 +32,15 @@ def test_the_activation_page_then_the_login(mail: MailTree, client: Client) -> N
         "address": mail.teacher_a.address, "code": code,
         "password": PASSWORD, "password2": PASSWORD,
     })
-    assert response.status_code == 302
-    # A teacher with a role can use the back office; the login is the mailbox's.
+    assert response.status_code == 302 and response["Location"] == reverse("mail_login")
+    # A teacher without any role logs in to their account page...
+    response = client.post(reverse("mail_login"), {"username": mail.teacher_a.address,
+                                                   "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("mail_account")
+    page = client.get(reverse("mail_account")).content.decode()
+    assert mail.teacher_a.address in page and "IMAP" in page
+    client.post(reverse("mail_logout"))
+    # ...and, given a role, uses the back office with the same mailbox password.
     directory.grant_role(actor=None, person=mail.tree.teacher_a, unit=mail.tree.school_a,
                          kind="editor")
     assert login(client, mail.teacher_a.address, PASSWORD)
