@@ -8,7 +8,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class ActivationForm(forms.Form):
+class NewPasswordForm(forms.Form):
+    """The new password, typed twice."""
+
+    password = forms.CharField(
+        label=_("New password"), strip=False,
+        help_text=_("At least 10 characters; not a common password; not your name."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(label=_("New password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class ActivationForm(NewPasswordForm):
+    field_order = ["address", "code", "password", "password2"]
     address = forms.EmailField(label=_("Your email address"),
                                widget=forms.EmailInput(attrs={"autocomplete": "username"}))
     code = forms.CharField(
@@ -16,36 +35,11 @@ class ActivationForm(forms.Form):
         help_text=_("As printed on your slip, e.g. 7K2M-Q9XD-…; dashes and case do not matter."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )
-    password = forms.CharField(
-        label=_("New password"), strip=False,
-        help_text=_("At least 10 characters; not a common password; not your name."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(label=_("New password again"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
-        return data
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(NewPasswordForm):
+    field_order = ["current", "password", "password2"]
     current = forms.CharField(
         label=_("Current password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    password = forms.CharField(
-        label=_("New password"), strip=False,
-        help_text=_("At least 10 characters; not a common password; not your name."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(label=_("New password again"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
-        return data

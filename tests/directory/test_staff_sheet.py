@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from edugate.core.legacy_encodings import TCVN3, VNI, encode
 from edugate.core.tabular import MissingColumnsError, TabularError, read_table
 from edugate.directory.staff_sheet import FEMALE, MALE, RowError, StaffSheet, read_staff_sheet
+from tests.core.test_tabular import cp1258
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "staff"
 THCS = FIXTURES / "danh-sach-can-bo-thcs-hoa-khanh.xlsx"
@@ -143,21 +143,6 @@ def test_reads_an_upload_file_object():
 
 # --- Encodings ------------------------------------------------------------------------------
 
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def cp1258(text: str) -> bytes:
-    """Encode like Windows does: vowels with their shape marks precomposed, tones combining."""
-    out = []
-    for char in unicodedata.normalize("NFC", text):
-        try:
-            out.append(char.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", char)
-            base = unicodedata.normalize("NFC", "".join(p for p in parts if p not in _TONES))
-            tones = "".join(p for p in parts if p in _TONES)
-            out.append((base + tones).encode("cp1258"))
-    return b"".join(out)
 
 
 def test_csv_in_windows_1258(tmp_path):
