@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
@@ -42,6 +43,12 @@ def unit_by_code(code: str, *, within: Any) -> Any:
         raise CommandError(_("No unit with the code %(code)s within your units.")
                            % {"code": code})
     return unit
+
+
+def command_error(error: ValidationError | PermissionDenied) -> CommandError:
+    """An action's refusal as the console reports it: the reasons, on one line."""
+    messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+    return CommandError(" ".join(messages))
 
 
 def dumps(data: Any) -> str:

@@ -9,7 +9,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from edugate.audit.context import Origin, acting_from
-from edugate.core.console import actor_from_email, add_actor_argument, dumps, unit_by_code
+from edugate.core.console import (
+    actor_from_email,
+    add_actor_argument,
+    command_error,
+    dumps,
+    unit_by_code,
+)
 from edugate.directory import actions
 from edugate.directory.actions import actor_scope
 from edugate.directory.models import RoleAssignment, RoleKind
@@ -67,8 +73,7 @@ class Command(BaseCommand):
                     actions.revoke_role(actor=actor, role=found)
                     self.stdout.write(_("Revoked: %(role)s") % {"role": found})
         except (ValidationError, PermissionDenied) as error:
-            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-            raise CommandError(" ".join(messages)) from None
+            raise command_error(error) from None
 
     def _list(self, roles: Any, *, json: bool) -> None:
         rows = [

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from edugate.accounts.models import User
 from edugate.audit.context import Origin, acting_from
-from edugate.core.console import actor_from_email, add_actor_argument, unit_by_code
+from edugate.core.console import actor_from_email, add_actor_argument, command_error, unit_by_code
 from edugate.core.tabular import TabularError
 from edugate.directory import actions
 from edugate.directory.actions import actor_scope
@@ -77,9 +77,7 @@ class Command(BaseCommand):
                 try:
                     self._change(options, actor)
                 except (ValidationError, PermissionDenied) as error:
-                    messages = (error.messages if isinstance(error, ValidationError)
-                                else [str(error)])
-                    raise CommandError(" ".join(messages)) from None
+                    raise command_error(error) from None
 
     def _change(self, options: dict[str, Any], actor: User | None) -> None:
         scope = actor_scope(actor)

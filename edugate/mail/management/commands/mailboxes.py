@@ -20,7 +20,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from edugate.audit.context import Origin, acting_from
-from edugate.core.console import actor_from_email, add_actor_argument, dumps, unit_by_code
+from edugate.core.console import (
+    actor_from_email,
+    add_actor_argument,
+    command_error,
+    dumps,
+    unit_by_code,
+)
 from edugate.core.tabular import write_table
 from edugate.directory.actions import actor_scope
 from edugate.directory.models import Domain
@@ -81,8 +87,7 @@ class Command(BaseCommand):
             with acting_from(Origin("cli")):
                 getattr(self, f"_{options['subcommand']}")(options, actor)
         except (ValidationError, PermissionDenied) as error:
-            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-            raise CommandError(" ".join(messages)) from None
+            raise command_error(error) from None
 
     def _mailboxes(self, options: dict[str, Any], actor: Any) -> Any:
         scope = actor_scope(actor)
