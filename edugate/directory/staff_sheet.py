@@ -606,8 +606,10 @@ def read_staff_sheet(
         encoding=encoding, source_encoding=sheet_encoding,
     )
     labels = _labels(table)
-    people: dict[tuple[str, Any], int] = {}
-    phones: dict[str, int] = {}
+    # Duplicates are looked for within a unit: a province-wide sheet may hold two different
+    # people with the same name and birthday, or one teacher listed at two schools.
+    people: dict[tuple[str, str, Any], int] = {}
+    phones: dict[tuple[str, str], int] = {}
     emails: dict[str, int] = {}
     for row in rows:
         check = _Check(row, labels)
@@ -619,9 +621,10 @@ def read_staff_sheet(
         texts = {key: _repaired(row.text(key), hint)[0] if table.has(key) else ""
                  for key in ("position", "division", "unit_code")}
         if not check.errors:
-            person = (name.full.casefold(), date or year) if (date or year) else None
+            unit = texts["unit_code"].casefold()
+            person = (unit, name.full.casefold(), date or year) if (date or year) else None
             same_person = people.get(person) if person else None
-            same_phone = phones.get(phone) if phone else None
+            same_phone = phones.get((unit, phone)) if phone else None
             if same_person is not None:
                 check.error("", _duplicate_message(
                     same_person, same_person=True, same_phone=same_phone == same_person))
@@ -641,7 +644,7 @@ def read_staff_sheet(
         if person:
             people.setdefault(person, row.number)
         if phone:
-            phones.setdefault(phone, row.number)
+            phones.setdefault((unit, phone), row.number)
         if email:
             emails.setdefault(email, row.number)
         sheet.rows.append(StaffRow(

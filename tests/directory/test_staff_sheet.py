@@ -559,3 +559,18 @@ def test_tabular_header_text_hook(tmp_path):
 
 def test_row_error_is_the_unit_import_one():
     assert RowError(3, "Tên", "x").as_dict() == {"row": 3, "column": "Tên", "message": "x"}
+
+
+def test_namesakes_in_different_units_are_not_duplicates(tmp_path: Path) -> None:
+    # A province-wide sheet: two different teachers share a name and a birthday.
+    path = tmp_path / "tinh.csv"
+    path.write_text(
+        "Họ và tên,Ngày sinh,Mã đơn vị,Số điện thoại\n"
+        "Nguyễn Thị Lan,01/02/1990,TH-A,0912000001\n"
+        "Nguyễn Thị Lan,01/02/1990,TH-B,0912000002\n"
+        "Nguyễn Thị Lan,01/02/1990,TH-B,0912000003\n",
+        encoding="utf-8",
+    )
+    sheet = read_staff_sheet(path)
+    assert [row.unit_code for row in sheet.rows] == ["TH-A", "TH-B"]
+    assert [error.row_number for error in sheet.errors] == [4]
