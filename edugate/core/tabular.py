@@ -58,6 +58,37 @@ _NOT_A_TITLE = re.compile(r"^[\d\s.,:/\-]*$")
 SUBHEADER_SEPARATOR = " / "
 
 
+@dataclass(frozen=True)
+class RowError:
+    """A rejected row: its spreadsheet row number, the column at fault ("" for the whole row)."""
+
+    row_number: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return f"Dòng {self.row_number}: {self.column}: {self.message}"
+        return f"Dòng {self.row_number}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row_number, "column": self.column, "message": self.message}
+
+
+class RowErrors:
+    """For reports of a sheet's rows: which rows were rejected, and whether any was."""
+
+    errors: list[RowError]
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({error.row_number for error in self.errors})
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
 class TabularError(ValueError):
     """The file as a whole cannot be read: wrong format, no header row, missing columns."""
 

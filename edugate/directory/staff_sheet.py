@@ -65,6 +65,8 @@ from edugate.core.tabular import (
     SUBHEADER_SEPARATOR,
     MissingColumnsError,
     Row,
+    RowError,
+    RowErrors,
     Table,
     TabularError,
     cell_text,
@@ -72,7 +74,6 @@ from edugate.core.tabular import (
     read_table,
 )
 from edugate.core.text import clean_text, fold
-from edugate.directory.unit_io import RowError
 
 MALE = "male"
 FEMALE = "female"
@@ -180,7 +181,7 @@ class StaffRow:
 
 
 @dataclass
-class StaffSheet:
+class StaffSheet(RowErrors):
     """What :func:`read_staff_sheet` found."""
 
     rows: list[StaffRow] = field(default_factory=list)
@@ -199,13 +200,6 @@ class StaffSheet:
     #: "tcvn3" or "vni" when most of the sheet is typed in that legacy encoding, else "unicode"
     source_encoding: str = UNICODE
 
-    @property
-    def rejected_rows(self) -> list[int]:
-        return sorted({error.row_number for error in self.errors})
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 # --- Reading the file -----------------------------------------------------------------------

@@ -31,7 +31,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from edugate.core.tabular import Row, Table, read_table, write_table
+from edugate.core.tabular import Row, RowError, RowErrors, Table, read_table, write_table
 from edugate.core.text import fold
 from edugate.directory import actions
 from edugate.directory.models import InstitutionLevel, Unit, UnitKind, UnitStatus
@@ -136,25 +136,8 @@ _FIELD_COLUMNS = {**HEADERS, "__all__": ""}
 
 # --- Reports --------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class RowError:
-    """A rejected row: its spreadsheet row number, the column at fault ("" for the whole row)."""
-
-    row_number: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.column:
-            return f"Dòng {self.row_number}: {self.column}: {self.message}"
-        return f"Dòng {self.row_number}: {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row_number, "column": self.column, "message": self.message}
-
-
 @dataclass
-class ImportReport:
+class ImportReport(RowErrors):
     """What an import did (or, in a dry run, would do). A row that is both changed and moved
     counts in ``updated`` and in ``moved``."""
 
@@ -165,14 +148,6 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
-
-    @property
-    def rejected_rows(self) -> list[int]:
-        return sorted({error.row_number for error in self.errors})
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def as_dict(self) -> dict[str, Any]:
         return {

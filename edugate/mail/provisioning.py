@@ -20,12 +20,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from edugate.audit.actions import record_many
+from edugate.core.tabular import RowError, RowErrors
 from edugate.core.text import fold
 from edugate.directory.actions import actor_scope
 from edugate.directory.models import Domain, Membership, Person, PersonStatus, Unit
 from edugate.directory.names import split_name
 from edugate.directory.staff_sheet import StaffRow, read_staff_sheet
-from edugate.directory.unit_io import RowError
 from edugate.mail.addressing import AddressPolicy, LocalPartAllocator
 from edugate.mail.models import Alias, Mailbox, MailboxKind
 
@@ -42,7 +42,7 @@ class RowOutcome:
 
 
 @dataclass
-class StaffImportReport:
+class StaffImportReport(RowErrors):
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -53,15 +53,11 @@ class StaffImportReport:
     outcomes: list[RowOutcome] = field(default_factory=list)
     dry_run: bool = False
 
-    @property
-    def rejected_rows(self) -> int:
-        return len({error.row_number for error in self.errors})
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "rows": self.rows, "created": self.created, "updated": self.updated,
             "unchanged": self.unchanged, "mailboxes": self.mailboxes,
-            "rejected": self.rejected_rows, "dry_run": self.dry_run,
+            "rejected": len(self.rejected_rows), "dry_run": self.dry_run,
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
             "outcomes": [o.__dict__ for o in self.outcomes],

@@ -63,7 +63,8 @@ class Command(BaseCommand):
                 self.stderr.write(_("Note: %(warning)s") % {"warning": warning})
             self.stdout.write(summary(report))
         if report.errors:
-            raise CommandError(_("%(count)d rows were rejected.") % {"count": report.rejected_rows},
+            rejected_count = len(report.rejected_rows)
+            raise CommandError(_("%(count)d rows were rejected.") % {"count": rejected_count},
                                returncode=1)
 
 
@@ -71,7 +72,7 @@ def summary(report: StaffImportReport) -> str:
     text = _("%(rows)d rows: %(created)d new people, %(updated)d updated, %(unchanged)d "
              "unchanged, %(rejected)d rejected; %(mailboxes)d mailboxes created.") % {
         "rows": report.rows, "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "rejected": report.rejected_rows,
+        "unchanged": report.unchanged, "rejected": len(report.rejected_rows),
         "mailboxes": report.mailboxes,
     }
     if report.dry_run:
