@@ -25,7 +25,7 @@ class MailboxState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-#: Default quota per kind, in MiB (a unit may set its own defaults; see Mailbox.effective_quota).
+#: Default quota per kind, in MiB (a unit may set its own for its subtree; see MailDefaults).
 DEFAULT_QUOTA_MB = {
     MailboxKind.PERSONAL: 2048,
     MailboxKind.POSITION: 5120,
@@ -60,7 +60,18 @@ class Mailbox(models.Model):
     )
     password_hash = models.CharField(max_length=255, blank=True, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    forward_to = models.EmailField(_("forward to"), blank=True)
+    forward_to = models.EmailField(
+        _("forward to"), blank=True,
+        help_text=_("Mail to this mailbox is also sent to this address."),
+    )
+    forward_keep_copy = models.BooleanField(
+        _("keep a copy"), default=True,
+        help_text=_("Keep a copy of forwarded mail in this mailbox."),
+    )
+    forward_until = models.DateField(
+        _("forward until"), null=True, blank=True,
+        help_text=_("Forwarding stops after this day. Empty: no end."),
+    )
     close_on = models.DateField(
         _("close on"), null=True, blank=True,
         help_text=_("End of the grace period after the holder left."),
@@ -91,7 +102,49 @@ class Mailbox(models.Model):
 
     @property
     def effective_quota_mb(self) -> int:
-        return self.quota_mb or DEFAULT_QUOTA_MB[MailboxKind(self.kind)]
+        """The mailbox's own quota, else its unit's (or nearest ancestor's), else the kind's."""
+        if self.quota_mb:
+            return self.quota_mb
+        from edugate.mail.lifecycle import default_quota_mb
+
+        return default_quota_mb(self.unit, MailboxKind(self.kind))
+
+
+class MailDefaults(models.Model):
+    """A unit's mailbox defaults, inherited by its subtree until a unit below sets its own."""
+
+    unit = models.OneToOneField(
+        "directory.Unit", verbose_name=_("unit"), on_delete=models.CASCADE,
+        related_name="mail_defaults",
+    )
+    personal_quota_mb = models.PositiveIntegerField(
+        _("personal mailbox quota (MiB)"), null=True, blank=True,
+        help_text=_("Empty: inherited from the unit above."),
+    )
+    position_quota_mb = models.PositiveIntegerField(
+        _("position mailbox quota (MiB)"), null=True, blank=True,
+        help_text=_("Empty: inherited from the unit above."),
+    )
+    unit_quota_mb = models.PositiveIntegerField(
+        _("unit mailbox quota (MiB)"), null=True, blank=True,
+        help_text=_("Empty: inherited from the unit above."),
+    )
+    leaver_grace_days = models.PositiveIntegerField(
+        _("grace period for leavers (days)"), null=True, blank=True,
+        help_text=_("How long a leaver's mailbox stays open. Empty: inherited from the unit "
+                    "above (30 days at the top)."),
+    )
+
+    class Meta:
+        verbose_name = _("mailbox defaults")
+        verbose_name_plural = _("mailbox defaults")
+
+    def __str__(self) -> str:
+        return str(self.unit)
+
+    def quota_for(self, kind: str) -> int | None:
+        value: int | None = getattr(self, f"{kind}_quota_mb")
+        return value
 
 
 class Alias(models.Model):

@@ -22,6 +22,11 @@ class Domain(models.Model):
         related_name="aliases",
         help_text=_("Mail to an alias domain reaches the same local part at this domain."),
     )
+    address_policy = models.CharField(
+        _("address policy"), max_length=32, blank=True,
+        help_text=_("How new staff addresses are built from names. Empty: the default "
+                    "(given name + initials, annv)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
