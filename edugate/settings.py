@@ -210,6 +210,8 @@ MAIL_CLIENT_SMTP_PORT = int(os.environ.get("EDUGATE_SMTP_PORT", "587"))
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# Daily chores run by `edugate housekeeping` (each an idempotent management command).
+HOUSEKEEPING_COMMANDS: list[tuple[str, ...]] = [("mailboxes", "close-due")]
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -230,3 +232,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("EDUGATE_LOG_LEVEL", "WARNING")},
 }
+
+# --- Mail DNS, DKIM keys and client set-up (edugate/mail/dns_records.py, dkim.py) ----------
+# The MX host every hosted domain points at; "": ``mail.<the department's domain>``.
+MAIL_HOSTNAME = os.environ.get("EDUGATE_MAIL_HOSTNAME", "")
+# The web host serving autoconfig, autodiscover and MTA-STS; "": EDUGATE_BASE_URL's host.
+MAIL_WEB_HOSTNAME = os.environ.get("EDUGATE_WEB_HOSTNAME", "")
+# Where DMARC and TLS reports go; "": postmaster@<the department's domain>.
+MAIL_REPORTS_ADDRESS = os.environ.get("EDUGATE_MAIL_REPORTS_ADDRESS", "")
+# Extra SPF mechanisms for an outbound relay, e.g. "ip4:203.0.113.5 include:relay.example".
+MAIL_SPF_EXTRA = os.environ.get("EDUGATE_SPF_EXTRA", "")
+# MTA-STS mode: "testing" until the MX host has a real certificate, then "enforce".
+MAIL_MTA_STS_MODE = os.environ.get("EDUGATE_MTA_STS_MODE", "testing")
+# The resolver `edugate dns check` asks ("HOST" or "HOST:PORT"); "": the system's.
+MAIL_DNS_RESOLVER = os.environ.get("EDUGATE_DNS_RESOLVER", "")
+MAIL_DNS_TIMEOUT = float(os.environ.get("EDUGATE_DNS_TIMEOUT", "3"))
+# DKIM private keys (<domain>.<selector>.key) and selectors.map, read by Rspamd.
+MAIL_DKIM_DIR = Path(os.environ.get("EDUGATE_DKIM_DIR", VAR_DIR / "mail" / "dkim"))
+# The group Rspamd reads the keys as (e.g. "_rspamd"); "": the group of the edugate process.
+MAIL_DKIM_GROUP = os.environ.get("EDUGATE_DKIM_GROUP", "")

@@ -31,6 +31,7 @@ from edugate.directory.names import split_name
 from edugate.directory.permissions import person_policy, role_policy
 from edugate.directory.rules import unit_errors
 from edugate.directory.scope import Scope, forget_scopes, scope_for
+from edugate.directory.signals import domain_removed, domain_saved, person_status_changed
 
 UNIT_FIELDS = ("code", "name", "short_name", "kind", "level", "status", "valid_from", "valid_to")
 PERSON_FIELDS = (
@@ -227,22 +228,40 @@ def _check_domain(name: str, alias_of: Domain | None, exclude: int | None) -> st
     return ascii_name
 
 
+DOMAIN_FIELDS = ("name", "unit", "alias_of", "address_policy")
+
+
+def _check_policy(value: str) -> str:
+    """An address policy's stored value ("" is the default policy)."""
+    from edugate.mail.addressing import AddressPolicy
+
+    if value and value not in {policy.value for policy in AddressPolicy}:
+        raise ValidationError({"address_policy": _("Choose one of the address policies.")})
+    return value
+
+
 @transaction.atomic
-def add_domain(*, actor: Any, unit: Unit, name: str, alias_of: Domain | None = None) -> Domain:
+def add_domain(
+    *, actor: Any, unit: Unit, name: str, alias_of: Domain | None = None,
+    address_policy: str = "",
+) -> Domain:
     scope = actor_scope(actor)
     if not scope.contains(unit) or (alias_of is not None and not scope.contains(alias_of.unit)):
         raise _deny()
     domain = Domain.objects.create(
-        name=_check_domain(name, alias_of, None), unit=unit, alias_of=alias_of
+        name=_check_domain(name, alias_of, None), unit=unit, alias_of=alias_of,
+        address_policy=_check_policy(address_policy),
     )
     record(actor=actor, action="domain.create", obj=domain, unit=unit,
-           changes={"after": snapshot(domain, ["name", "unit", "alias_of"])})
+           changes={"after": snapshot(domain, DOMAIN_FIELDS)})
+    domain_saved.send(sender=Domain, actor=actor, domain=domain, previous_name=None)
     return domain
 
 
 @transaction.atomic
 def update_domain(
-    *, actor: Any, domain: Domain, unit: Unit, name: str, alias_of: Domain | None
+    *, actor: Any, domain: Domain, unit: Unit, name: str, alias_of: Domain | None,
+    address_policy: str | None = None,
 ) -> Domain:
     scope = actor_scope(actor)
     domain = Domain.objects.select_related("unit").get(pk=domain.pk)
@@ -252,13 +271,17 @@ def update_domain(
         raise ValidationError({"alias_of": _("Choose another domain.")})
     if alias_of is not None and domain.aliases.exists():
         raise ValidationError({"alias_of": _("This domain has aliases; it must stay primary.")})
-    before = snapshot(domain, ["name", "unit", "alias_of"])
+    before = snapshot(domain, DOMAIN_FIELDS)
     domain.name = _check_domain(name, alias_of, domain.pk)
     domain.unit, domain.alias_of = unit, alias_of
+    if address_policy is not None:
+        domain.address_policy = _check_policy(address_policy)
     domain.save()
-    changed = diff(before, snapshot(domain, ["name", "unit", "alias_of"]))
+    changed = diff(before, snapshot(domain, DOMAIN_FIELDS))
     if changed:
         record(actor=actor, action="domain.update", obj=domain, unit=unit, changes=changed)
+        domain_saved.send(sender=Domain, actor=actor, domain=domain,
+                          previous_name=before["name"])
     return domain
 
 
@@ -269,8 +292,10 @@ def delete_domain(*, actor: Any, domain: Domain) -> None:
     if domain.aliases.exists():
         raise ValidationError(_("Remove the aliases of this domain first."))
     record(actor=actor, action="domain.delete", obj=domain, unit=domain.unit,
-           changes={"before": snapshot(domain, ["name", "unit", "alias_of"])})
+           changes={"before": snapshot(domain, DOMAIN_FIELDS)})
+    name = domain.name
     domain.delete()
+    domain_removed.send(sender=Domain, actor=actor, name=name)
 
 
 # --- People ---------------------------------------------------------------------------------
@@ -329,6 +354,9 @@ def update_person(*, actor: Any, person: Person, **fields: Any) -> Person:
     if changed:
         record(actor=actor, action="person.update", obj=person,
                unit=_person_unit(person, actor_scope(actor)), changes=changed)
+    if before["status"] != person.status:
+        person_status_changed.send(sender=Person, actor=actor, person=person,
+                                   before=before["status"], after=person.status)
     return person
 
 

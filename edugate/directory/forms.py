@@ -130,11 +130,19 @@ class DomainForm(ScopedForm):
 
     class Meta:
         model = Domain
-        fields = ["name", "unit", "alias_of"]
+        fields = ["name", "unit", "alias_of", "address_policy"]
         field_classes = {"unit": UnitChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from edugate.mail.addressing import DEFAULT_POLICY, AddressPolicy
+
         super().__init__(*args, **kwargs)
+        self.fields["address_policy"] = forms.ChoiceField(
+            label=_("address policy"), required=False,
+            choices=[("", _("Default: %(policy)s") % {"policy": DEFAULT_POLICY.label}),
+                     *AddressPolicy.choices()],
+            help_text=_("How new staff addresses on this domain are built from names."),
+        )
         self.fields["unit"].queryset = Unit.objects.filter(self.scope.units_q())
         self.fields["alias_of"].queryset = Domain.objects.filter(
             self.scope.units_q("unit__"), alias_of__isnull=True

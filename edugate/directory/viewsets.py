@@ -45,12 +45,13 @@ class LinkColumn(Column):
     cell_template_name = "directory/tables/link_cell.html"
 
 
-def in_scope_param(request: Any, name: str, model: type[Any]) -> Any:
-    """The object named by a ``?name=pk`` parameter, if the user may see it."""
+def in_scope_param(request: Any, name: str, model: type[Any], policy: Any = None) -> Any:
+    """The object named by a ``?name=pk`` parameter, if the user may see it (through
+    ``policy``, by default the directory's policy of ``model``)."""
     value = request.GET.get(name)
     if not value or not (value.isascii() and value.isdigit()):
         return None
-    policy = {Unit: unit_policy, Person: person_policy}[model]
+    policy = policy or {Unit: unit_policy, Person: person_policy}[model]
     return policy.instances_user_has_any_permission_for(request.user, ["view"]).filter(
         pk=value
     ).first()
@@ -435,7 +436,8 @@ class DomainViewSet(DirectoryViewSet):
     menu_order = 500
     search_fields = ["name"]
     edit_handler = ObjectList(
-        [FieldPanel("name"), FieldPanel("unit"), FieldPanel("alias_of")],
+        [FieldPanel("name"), FieldPanel("unit"), FieldPanel("alias_of"),
+         FieldPanel("address_policy")],
         base_form_class=DomainForm,
     )
 
@@ -451,12 +453,14 @@ class DomainViewSet(DirectoryViewSet):
     def create_instance(self, form: Any, user: Any) -> Domain:
         data = form.cleaned_data
         return actions.add_domain(actor=user, unit=data["unit"], name=data["name"],
-                                  alias_of=data.get("alias_of"))
+                                  alias_of=data.get("alias_of"),
+                                  address_policy=data.get("address_policy", ""))
 
     def update_instance(self, instance: Domain, form: Any, user: Any) -> Domain:
         data = form.cleaned_data
         return actions.update_domain(actor=user, domain=instance, unit=data["unit"],
-                                     name=data["name"], alias_of=data.get("alias_of"))
+                                     name=data["name"], alias_of=data.get("alias_of"),
+                                     address_policy=data.get("address_policy", ""))
 
     def delete_instance(self, instance: Domain, user: Any) -> None:
         actions.delete_domain(actor=user, domain=instance)

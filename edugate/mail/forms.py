@@ -43,3 +43,32 @@ class PasswordChangeForm(NewPasswordForm):
         label=_("Current password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class AutoReplyForm(forms.Form):
+    """The out-of-office reply, as its holder (or an administrator) sets it."""
+
+    vacation_enabled = forms.BooleanField(label=_("Send an automatic reply"), required=False)
+    vacation_subject = forms.CharField(label=_("Subject"), max_length=200, required=False,
+                                       help_text=_("Empty: “Automatic reply”."))
+    vacation_message = forms.CharField(label=_("Message"), max_length=4000, required=False,
+                                       widget=forms.Textarea(attrs={"rows": 5}))
+    vacation_start = forms.DateField(label=_("From"), required=False, widget=_DateInput())
+    vacation_end = forms.DateField(label=_("Until"), required=False, widget=_DateInput(),
+                                   help_text=_("Empty: until you turn it off."))
+
+
+class ForwardingForm(forms.Form):
+    forward_to = forms.EmailField(label=_("Forward my mail to"), required=False,
+                                  help_text=_("Empty: no forwarding."))
+    forward_keep_copy = forms.BooleanField(label=_("Keep a copy in this mailbox"),
+                                           required=False, initial=True)
+    forward_until = forms.DateField(label=_("Until"), required=False, widget=_DateInput(),
+                                    help_text=_("Empty: until you turn it off."))

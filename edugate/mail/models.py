@@ -76,6 +76,16 @@ class Mailbox(models.Model):
         _("close on"), null=True, blank=True,
         help_text=_("End of the grace period after the holder left."),
     )
+    # Out-of-office reply, carried out by Dovecot's sieve; ``sieve_script`` is rendered from
+    # these fields by edugate.mail.sieve whenever they change, and read by the daemons.
+    vacation_enabled = models.BooleanField(_("automatic reply"), default=False)
+    vacation_subject = models.CharField(_("subject"), max_length=200, blank=True)
+    vacation_message = models.TextField(_("message"), blank=True, max_length=4000)
+    vacation_start = models.DateField(_("from"), null=True, blank=True)
+    vacation_end = models.DateField(_("until"), null=True, blank=True)
+    sieve_script = models.TextField(blank=True, editable=False)
+    #: changes with the script, so Dovecot recompiles it (its dict location keys binaries by id)
+    sieve_id = models.CharField(max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True)
@@ -213,3 +223,103 @@ class ActivationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mailbox} ({self.created_at:%Y-%m-%d})"
+
+
+# --- Staff imports from the back office --------------------------------------------------------
+
+# (Imported here so that the models above stay as they were written.)
+import os  # noqa: E402
+import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.core.files.storage import FileSystemStorage  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files that only edugate's views hand out (uploaded staff lists): kept under
+    ``EDUGATE_PRIVATE_ROOT`` (default ``VAR_DIR/private``), outside MEDIA_ROOT, with no URL."""
+
+    @property
+    def base_location(self) -> str:
+        root = getattr(settings, "EDUGATE_PRIVATE_ROOT", None) or Path(settings.VAR_DIR) / "private"
+        return str(root)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("private files have no URL")
+
+
+private_storage = PrivateStorage()
+
+
+def staff_import_path(instance: StaffImport, filename: str) -> str:
+    """A stored name that says nothing of the uploader's file name (kept in ``file_name``)."""
+    suffix = Path(filename).suffix.lower()[:8]
+    return f"staff-imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class StaffImportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class StaffImport(models.Model):
+    """A staff list uploaded in the back office, imported (or checked) by the worker."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    unit = models.ForeignKey(
+        "directory.Unit", verbose_name=_("unit"), on_delete=models.PROTECT,
+        related_name="staff_imports",
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to=staff_import_path,
+                            max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    rerun_of = models.ForeignKey(
+        "self", verbose_name=_("re-run of"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="reruns",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=StaffImportState.choices,
+                             default=StaffImportState.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    rows_processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    #: counts only (created, updated, unchanged, rejected, mailboxes), for listings
+    summary: models.JSONField[dict[str, Any], dict[str, Any]] = models.JSONField(
+        _("summary"), default=dict, blank=True)
+    #: :meth:`StaffImportReport.as_dict` of the finished run
+    report: models.JSONField[dict[str, Any] | None, dict[str, Any] | None] = models.JSONField(
+        _("report"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff import")
+        verbose_name_plural = _("staff imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "-created_at"], name="staff_import_unit")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rows_processed__lte=models.F("total_rows"))
+                                   | Q(total_rows=0), name="staff_import_progress_bounded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at \
+            else self.file_name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (StaffImportState.DONE, StaffImportState.FAILED)

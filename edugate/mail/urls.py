@@ -14,4 +14,19 @@ urlpatterns = [
     path("account/logout/", auth_views.LogoutView.as_view(next_page="mail_login"),
          name="mail_logout"),
     path("account/password/", views.change_password, name="mail_password"),
+    path("account/settings/", views.mail_settings, name="mail_settings"),
+]
+
+# Set-up for mail programs and the MTA-STS policy (edugate/mail/clientconfig.py).
+from edugate.mail import clientconfig  # noqa: E402
+
+urlpatterns += [
+    path("account/apple.mobileconfig", clientconfig.apple_mobileconfig,
+         name="mail_apple_mobileconfig"),
+    path(".well-known/autoconfig/mail/config-v1.1.xml", clientconfig.autoconfig,
+         name="mail_autoconfig_wellknown"),
+    path("mail/config-v1.1.xml", clientconfig.autoconfig, name="mail_autoconfig"),
+    path("autodiscover/autodiscover.xml", clientconfig.autodiscover, name="mail_autodiscover"),
+    path("Autodiscover/Autodiscover.xml", clientconfig.autodiscover),
+    path(".well-known/mta-sts.txt", clientconfig.mta_sts, name="mail_mta_sts"),
 ]

@@ -13,7 +13,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from edugate.core.admin_views import add_validation_error
 from edugate.mail import actions
 from edugate.mail.auth import _count_failure, is_throttled
-from edugate.mail.forms import ActivationForm, PasswordChangeForm
+from edugate.mail.forms import (
+    ActivationForm,
+    AutoReplyForm,
+    ForwardingForm,
+    PasswordChangeForm,
+)
 from edugate.mail.models import Mailbox
 from edugate.mail.slips import mail_client
 
@@ -69,3 +74,45 @@ def change_password(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your password has been changed."))
             return redirect("mail_password")
     return render(request, "mail/password.html", {"form": form, "mailbox": mailbox})
+
+
+@login_required(login_url="mail_login")
+def mail_settings(request: HttpRequest) -> HttpResponse:
+    """The holder's automatic reply and forwarding, carried out by the mail servers."""
+    mailbox = Mailbox.objects.select_related("unit").filter(
+        address=request.user.email  # type: ignore[union-attr]
+    ).first()
+    if mailbox is None:
+        return render(request, "mail/settings.html", {"mailbox": None})
+    which = request.POST.get("form") if request.method == "POST" else None
+    reply = AutoReplyForm(request.POST if which == "reply" else None, initial={
+        name: getattr(mailbox, name) for name in actions.VACATION_FIELDS})
+    forward = ForwardingForm(request.POST if which == "forward" else None, initial={
+        "forward_to": mailbox.forward_to, "forward_keep_copy": mailbox.forward_keep_copy,
+        "forward_until": mailbox.forward_until})
+    form = {"reply": reply, "forward": forward}.get(which or "")
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if form is reply:
+                actions.set_auto_reply(
+                    actor=request.user, mailbox=mailbox, by_holder=True,
+                    enabled=data["vacation_enabled"], subject=data["vacation_subject"],
+                    message=data["vacation_message"], start=data["vacation_start"],
+                    end=data["vacation_end"])
+                done = (_("Your automatic reply is on.") if data["vacation_enabled"]
+                        else _("Your automatic reply is off."))
+            else:
+                actions.set_own_forwarding(
+                    actor=request.user, mailbox=mailbox, forward_to=data["forward_to"],
+                    keep_copy=data["forward_keep_copy"], until=data["forward_until"])
+                done = (_("Your mail is forwarded to %(address)s.")
+                        % {"address": data["forward_to"]} if data["forward_to"]
+                        else _("Forwarding is off."))
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("mail_settings")
+    return render(request, "mail/settings.html",
+                  {"mailbox": mailbox, "reply": reply, "forward": forward})

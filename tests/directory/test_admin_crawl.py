@@ -58,6 +58,7 @@ QUERIES = (
     "?parent={unit}",
     "?unit={unit}",
     "?person={person}",
+    "?mailbox={mailbox}",
     "?id={pk}",
     "?export=csv",
     "?export=xlsx",
@@ -143,11 +144,28 @@ def objects_of_apps_in_progress(tree: Tree, domain: Domain) -> dict[Any, list[in
     """School A's objects of apps not in every checkout yet (mail), when the app is there."""
     if not django_apps.is_installed("edugate.mail"):
         return {}
-    from edugate.mail.actions import create_mailbox  # type: ignore[import-not-found]
+    from edugate.mail import actions as mail  # type: ignore[import-not-found]
 
-    mailbox = create_mailbox(actor=None, unit=tree.school_a, domain=domain, local_part="annv",
-                             kind="personal", person=tree.teacher_a)
-    return {type(mailbox): [mailbox.pk]}
+    mailbox = mail.create_mailbox(actor=None, unit=tree.school_a, domain=domain,
+                                  local_part="annv", kind="personal", person=tree.teacher_a)
+    position = mail.create_mailbox(actor=None, unit=tree.school_a, domain=domain,
+                                   local_part="hieutruong", kind="position",
+                                   person=tree.teacher_a)
+    office = mail.create_mailbox(actor=None, unit=tree.school_a, domain=domain,
+                                 local_part="vanthu", kind="unit")
+    alias = mail.add_alias(actor=None, mailbox=mailbox, local_part="an.nguyen", domain=domain)
+    delegate = mail.add_delegate(actor=None, mailbox=office, person=tree.teacher_a)
+    defaults = mail.set_mail_defaults(actor=None, unit=tree.school_a, personal_quota_mb=100)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from edugate.directory.scope import Scope
+    from edugate.mail.imports import start_import  # type: ignore[import-not-found]
+
+    job = start_import(actor=tree.school_a_admin, unit=tree.school_a, dry_run=True,
+                       scope=Scope.full(),
+                       upload=SimpleUploadedFile("ds-th-a.csv", "Họ và tên\nAn\n".encode()))
+    return {type(mailbox): [mailbox.pk, position.pk, office.pk], type(alias): [alias.pk],
+            type(delegate): [delegate.pk], type(defaults): [defaults.pk], type(job): [job.pk]}
 
 
 # --- Reading responses ----------------------------------------------------------------------
@@ -292,7 +310,9 @@ def route_urls(route: Route, targets: Targets, queries: tuple[str, ...] = QUERIE
     # also with each query string (the object screens read ``?parent=`` and the like too).
     with_queries = not route.slots or route.model in targets.by_model
     fills = {"unit": targets.unit.pk, "person": targets.person.pk,
-             "pk": targets.pks_for(route.model)[0]}
+             "pk": targets.pks_for(route.model)[0],
+             "mailbox": next((pks[0] for model, pks in targets.by_model.items()
+                              if model._meta.label == "mail.Mailbox"), targets.unit.pk)}
     filled = [q.format(**fills) for q in queries] if with_queries else [""]
     return list(dict.fromkeys(p + q for p in paths for q in filled))
 
@@ -378,6 +398,14 @@ def test_the_crawl_reaches_every_screen_of_ours(tree: Tree) -> None:
         for name in ("index", "index_results", "add", "edit", "delete", "inspect", "history",
                      "history_results", "usage"):
             assert (prefix, name) in names, (prefix, name)
+    if django_apps.is_installed("edugate.mail"):
+        for prefix, views in {"mailboxes": ("index", "add", "edit", "inspect", "handover",
+                                            "slips", "history"),
+                              "aliases": ("index", "add", "delete"),
+                              "delegates": ("index", "add", "delete"),
+                              "mail_defaults": ("index", "add", "edit", "delete")}.items():
+            for name in views:
+                assert (prefix, name) in names, (prefix, name)
     for prefix in ("unit_chooser", "person_chooser"):
         for name in ("choose", "choose_results", "chosen", "chosen_multiple", "create"):
             assert (prefix, name) in names, (prefix, name)
@@ -432,11 +460,21 @@ def write_payloads(tree: Tree, targets: Targets) -> dict[Any, list[dict[str, Any
     a, b = tree.school_a.pk, tree.school_b.pk
     extra: dict[Any, list[dict[str, Any]]] = {}
     for model in targets.by_model:
+        if model._meta.label == "mail.Alias":
+            extra[model] = [{"mailbox": targets.pks_for(model)[0], "local_part": "cuop",
+                             "domain": targets.domain.pk}]
+        if model._meta.label == "mail.Delegate":
+            extra[model] = [{"mailbox": min(pk for m, pks in targets.by_model.items()
+                                            if m._meta.label == "mail.Mailbox" for pk in pks),
+                             "person": tree.teacher_b.pk}]
+        if model._meta.label == "mail.MailDefaults":
+            extra[model] = [{"unit": a, "personal_quota_mb": 1, "leaver_grace_days": 0}]
         if model._meta.label == "mail.Mailbox":
             extra[model] = [
                 {"unit": a, "domain": targets.domain.pk, "local_part": "cuop", "kind": "position",
                  "display_name": "Hiệu trưởng", "quota_mb": 100, "state": "suspended",
-                 "forward_to": "x@example.com"},
+                 "forward_to": "x@example.com", "person": tree.teacher_b.pk,
+                 "vacation_enabled": "on", "vacation_message": "x"},
                 {"unit": b, "domain": targets.domain.pk, "local_part": "cuop2",
                  "kind": "unit", "quota_mb": 100},
             ]

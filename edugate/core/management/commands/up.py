@@ -1,7 +1,8 @@
 """``edugate up``: run the whole system in the foreground until Ctrl-C.
 
-Starts the web server (gunicorn) and the background worker (django-tasks' database worker)
-as child processes, stops them all when one of them dies or on Ctrl-C/SIGTERM.
+Starts the web server (gunicorn), the background worker (django-tasks' database worker) and
+the hourly housekeeping (``edugate housekeeping``) as child processes; stops them all when
+one of them dies or on Ctrl-C/SIGTERM.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             commands["worker"] = [sys.executable, "-m", "edugate", "db_worker",
                                   "--interval", "1", "--no-reload"]
+            commands["housekeeping"] = [sys.executable, "-m", "edugate", "housekeeping",
+                                        "--every", "3600"]
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "edugate.settings"}
         children = {
             name: subprocess.Popen(argv, env=env, cwd=settings.BASE_DIR)  # noqa: S603

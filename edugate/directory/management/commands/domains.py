@@ -35,6 +35,10 @@ class Command(BaseCommand):
         adder.add_argument("--unit", metavar="CODE", required=True)
         adder.add_argument("--alias-of", metavar="DOMAIN",
                            help="mail to this domain reaches the same address at DOMAIN")
+        adder.add_argument("--policy", default="", metavar="POLICY",
+                           help="how staff addresses are made from names: given_initials "
+                                "(annv, the default), given.family_middle (an.nguyenvan), "
+                                "full (nguyenvanan)")
         remover = subparsers.add_parser("remove", help="Remove a domain.")
         remover.add_argument("name")
         for sub in (lister, adder, remover):
@@ -54,6 +58,7 @@ class Command(BaseCommand):
                     domain = actions.add_domain(
                         actor=actor, unit=unit_by_code(options["unit"], within=scope),
                         name=options["name"], alias_of=alias_of,
+                        address_policy=options["policy"],
                     )
                     self.stdout.write(_("Added %(name)s.") % {"name": domain.display_name})
                 else:
@@ -73,7 +78,8 @@ class Command(BaseCommand):
     def _list(self, domains: Any, *, json: bool) -> None:
         rows = [
             {"name": d.name, "display_name": d.display_name, "unit": d.unit.code,
-             "alias_of": d.alias_of.name if d.alias_of else None}
+             "alias_of": d.alias_of.name if d.alias_of else None,
+             "address_policy": d.address_policy or None}
             for d in domains
         ]
         if json:

@@ -1,5 +1,6 @@
 """``edugate mailboxes``: list, export, create, issue codes, print activation slips, activate,
-suspend, reactivate, close.
+suspend, reactivate, close; aliases, delegates, handovers; ``close-due``, the daily closing of
+leavers' mailboxes whose grace period has ended.
 
 Acting commands take ``--as EMAIL`` (that administrator's scope, audited in their name);
 ``activate --password-stdin`` is for the server operator only and refuses ``--as``.
@@ -32,7 +33,7 @@ from edugate.directory.actions import actor_scope
 from edugate.directory.models import Domain
 from edugate.directory.models.units import subtree_q
 from edugate.mail import actions, slips
-from edugate.mail.models import Mailbox, MailboxKind
+from edugate.mail.models import Alias, Delegate, Mailbox, MailboxKind
 
 EXPORT_HEADERS = ["Địa chỉ thư", "Loại", "Trạng thái", "Họ và tên / Tên hộp thư", "Chức vụ",
                   "Đơn vị", "Mã đơn vị", "Dung lượng (MiB)", "Ngày kích hoạt"]
@@ -44,7 +45,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
             dest="subcommand", required=True,
-            metavar="{list,export,create,code,slips,activate,suspend,reactivate,close}",
+            metavar="{list,export,create,code,slips,activate,suspend,reactivate,close,alias,"
+                    "unalias,delegate,undelegate,handover,close-due}",
         )
         lister = sub.add_parser("list", help="List mailboxes.")
         exporter = sub.add_parser("export", help="Write the account list to .xlsx or .csv.")
@@ -76,16 +78,30 @@ class Command(BaseCommand):
         suspend = sub.add_parser("suspend", help="Suspend: no login, no mail accepted.")
         reactivate = sub.add_parser("reactivate", help="Undo a suspension or closure.")
         close = sub.add_parser("close", help="Close (mail is kept, nothing is deleted).")
-        for p in (code, activate, suspend, reactivate, close):
+        alias = sub.add_parser("alias", help="Give a mailbox another address.")
+        unalias = sub.add_parser("unalias", help="Remove an alias.")
+        for p in (alias, unalias):
+            p.add_argument("alias", help="the alias, local@domain")
+        delegate = sub.add_parser("delegate", help="Let a person work a unit mailbox.")
+        undelegate = sub.add_parser("undelegate", help="End a person's delegation.")
+        handover = sub.add_parser("handover", help="Give a position mailbox to its new holder.")
+        for p in (delegate, undelegate, handover):
+            p.add_argument("--person", required=True, metavar="ADDR",
+                           help="the person, by their personal mailbox address")
+        sub.add_parser("close-due", help="Close the mailboxes whose close date has come "
+                                         "(run daily; server operator).")
+        for p in (code, activate, suspend, reactivate, close, alias, delegate, undelegate,
+                  handover):
             p.add_argument("address")
-        for p in (lister, exporter, creator, code, slipper, suspend, reactivate, close):
+        for p in (lister, exporter, creator, code, slipper, suspend, reactivate, close, alias,
+                  unalias, delegate, undelegate, handover):
             add_actor_argument(p)
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = actor_from_email(options.get("as_email"))
         try:
             with acting_from(Origin("cli")):
-                getattr(self, f"_{options['subcommand']}")(options, actor)
+                getattr(self, f"_{options['subcommand'].replace('-', '_')}")(options, actor)
         except (ValidationError, PermissionDenied) as error:
             raise command_error(error) from None
 
@@ -217,3 +233,58 @@ class Command(BaseCommand):
         mailbox = actions.close_mailbox(actor=actor, mailbox=self._find(options["address"],
                                                                           actor))
         self.stdout.write(f"{mailbox.address}: {mailbox.get_state_display()}")
+
+    def _person(self, address: str, actor: Any) -> Any:
+        mailbox = self._find(address, actor)
+        if mailbox.kind != MailboxKind.PERSONAL or mailbox.person is None:
+            raise CommandError(_("%(address)s is not a personal mailbox.") % {"address": address})
+        return mailbox.person
+
+    def _alias(self, options: dict[str, Any], actor: Any) -> None:
+        mailbox = self._find(options["address"], actor)
+        local_part, _at, domain_name = options["alias"].strip().lower().partition("@")
+        domain = Domain.objects.filter(name=domain_name, alias_of__isnull=True).first()
+        if domain is None:
+            raise CommandError(_("%(domain)s is not a hosted domain.") % {"domain": domain_name})
+        alias = actions.add_alias(actor=actor, mailbox=mailbox, local_part=local_part,
+                                  domain=domain)
+        self.stdout.write(f"{alias.address} → {mailbox.address}")
+
+    def _unalias(self, options: dict[str, Any], actor: Any) -> None:
+        scope = actor_scope(actor)
+        alias = (Alias.objects.filter(scope.units_q("mailbox__unit__"))
+                 .select_related("mailbox__unit")
+                 .filter(address=options["alias"].strip().lower()).first())
+        if alias is None:
+            raise CommandError(_("No alias %(address)s within your units.")
+                               % {"address": options["alias"]})
+        actions.remove_alias(actor=actor, alias=alias)
+        self.stdout.write(_("%(address)s removed.") % {"address": alias.address})
+
+    def _delegate(self, options: dict[str, Any], actor: Any) -> None:
+        mailbox = self._find(options["address"], actor)
+        person = self._person(options["person"], actor)
+        actions.add_delegate(actor=actor, mailbox=mailbox, person=person)
+        self.stdout.write(f"{mailbox.address}: + {person.full_name}")
+
+    def _undelegate(self, options: dict[str, Any], actor: Any) -> None:
+        mailbox = self._find(options["address"], actor)
+        person = self._person(options["person"], actor)
+        delegate = Delegate.objects.filter(mailbox=mailbox, person=person).first()
+        if delegate is None:
+            raise CommandError(_("%(person)s is not a delegate of %(address)s.")
+                               % {"person": person.full_name, "address": mailbox.address})
+        actions.remove_delegate(actor=actor, delegate=delegate)
+        self.stdout.write(f"{mailbox.address}: − {person.full_name}")
+
+    def _handover(self, options: dict[str, Any], actor: Any) -> None:
+        mailbox = actions.hand_over(actor=actor, mailbox=self._find(options["address"], actor),
+                                    person=self._person(options["person"], actor))
+        self.stdout.write(_("%(address)s now belongs to %(person)s; issue them an activation "
+                            "code.") % {"address": mailbox.address,
+                                        "person": mailbox.person.full_name if mailbox.person
+                                        else ""})
+
+    def _close_due(self, options: dict[str, Any], actor: Any) -> None:
+        for mailbox in actions.close_due_mailboxes():
+            self.stdout.write(f"{mailbox.address}: {mailbox.get_state_display()}")

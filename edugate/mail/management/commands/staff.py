@@ -10,14 +10,20 @@ from django.utils.translation import gettext as _
 
 from edugate.audit.context import Origin, acting_from
 from edugate.core.console import actor_from_email, add_actor_argument, dumps, unit_by_code
-from edugate.core.tabular import TabularError, write_table
+from edugate.core.tabular import TabularError
 from edugate.directory.actions import actor_scope
 from edugate.mail.addressing import AddressPolicy
-from edugate.mail.provisioning import StaffImportReport, import_staff
+from edugate.mail.provisioning import (
+    REPORT_HEADERS,
+    REPORT_STATUS_LABELS,
+    ProgressCallback,
+    StaffImportReport,
+    import_staff,
+    write_report,
+)
 
-STATUS_LABELS = {"created": "Tạo mới", "updated": "Cập nhật", "unchanged": "Không đổi",
-                 "rejected": "Bị từ chối"}
-REPORT_HEADERS = ["Dòng", "Họ và tên", "Kết quả", "Địa chỉ thư", "Ghi chú"]
+STATUS_LABELS = REPORT_STATUS_LABELS  # the names this module used to define
+__all__ = ["REPORT_HEADERS", "STATUS_LABELS", "Command", "summary", "write_report"]
 
 
 class Command(BaseCommand):
@@ -34,8 +40,8 @@ class Command(BaseCommand):
         importer.add_argument("--report", metavar="OUT.xlsx",
                               help="write a row-by-row report (.xlsx or .csv)")
         importer.add_argument("--policy", choices=[p.value for p in AddressPolicy],
-                              default=AddressPolicy.GIVEN_INITIALS.value,
-                              help="how addresses are made from names")
+                              help="how addresses are made from names (default: each "
+                                   "domain's own policy)")
         importer.add_argument("--json", action="store_true", help="print the report as JSON")
         add_actor_argument(importer)
 
@@ -47,11 +53,15 @@ class Command(BaseCommand):
             with acting_from(Origin("cli")):
                 report = import_staff(options["file"], actor=actor, unit=unit,
                                       dry_run=options["dry_run"],
-                                      policy=AddressPolicy(options["policy"]))
+                                      policy=(AddressPolicy(options["policy"])
+                                              if options["policy"] else None),
+                                      progress=self._progress(options))
         except (OSError, TabularError) as error:
             raise CommandError(str(error)) from error
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
+        finally:
+            self._end_progress()
         if options["report"]:
             write_report(report, options["report"])
         if options["json"]:
@@ -67,6 +77,27 @@ class Command(BaseCommand):
             raise CommandError(_("%(count)d rows were rejected.") % {"count": rejected_count},
                                returncode=1)
 
+    _progress_shown = False
+
+    def _progress(self, options: dict[str, Any]) -> ProgressCallback | None:
+        """A one-line counter on a terminal (not with --json, not in a pipe or a log)."""
+        if options["json"] or not self.stderr.isatty():
+            return None
+
+        def show(done: int, total: int) -> None:
+            percent = done * 100 // total if total else 100
+            self.stderr.write("\r" + _("%(done)d of %(total)d rows (%(percent)d%%)") % {
+                "done": done, "total": total, "percent": percent}, ending="")
+            self.stderr.flush()
+            self._progress_shown = True
+
+        return show
+
+    def _end_progress(self) -> None:
+        if self._progress_shown:
+            self.stderr.write("")  # end the counter's line
+            self._progress_shown = False
+
 
 def summary(report: StaffImportReport) -> str:
     text = _("%(rows)d rows: %(created)d new people, %(updated)d updated, %(unchanged)d "
@@ -78,15 +109,3 @@ def summary(report: StaffImportReport) -> str:
     if report.dry_run:
         text += " " + _("Dry run: nothing was written.")
     return text
-
-
-def write_report(report: StaffImportReport, path: str) -> None:
-    notes: dict[int, list[str]] = {}
-    for warning in report.warnings:
-        notes.setdefault(warning.row_number, []).append(warning.message)
-    rows = [
-        [o.row_number, o.full_name, STATUS_LABELS[o.status], o.address,
-         "; ".join([o.reason, *notes.get(o.row_number, [])]).strip("; ")]
-        for o in report.outcomes
-    ]
-    write_table(path, REPORT_HEADERS, rows)
