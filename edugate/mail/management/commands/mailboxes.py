@@ -75,7 +75,7 @@ class Command(BaseCommand):
         activate = sub.add_parser("activate", help="Set the password (server operator only).")
         activate.add_argument("--password-stdin", action="store_true", required=True,
                               help="read the password from standard input")
-        suspend = sub.add_parser("suspend", help="Suspend: no login, no mail accepted.")
+        suspend = sub.add_parser("suspend", help="Suspend: no login; mail is still received.")
         reactivate = sub.add_parser("reactivate", help="Undo a suspension or closure.")
         close = sub.add_parser("close", help="Close (mail is kept, nothing is deleted).")
         alias = sub.add_parser("alias", help="Give a mailbox another address.")
@@ -245,7 +245,8 @@ class Command(BaseCommand):
         local_part, _at, domain_name = options["alias"].strip().lower().partition("@")
         domain = Domain.objects.filter(name=domain_name, alias_of__isnull=True).first()
         if domain is None:
-            raise CommandError(_("%(domain)s is not a hosted domain.") % {"domain": domain_name})
+            raise CommandError(_("%(domain)s is not a primary domain hosted here (aliases are "
+                                 "made on primary domains).") % {"domain": domain_name})
         alias = actions.add_alias(actor=actor, mailbox=mailbox, local_part=local_part,
                                   domain=domain)
         self.stdout.write(f"{alias.address} → {mailbox.address}")
