@@ -77,3 +77,28 @@ def test_translation_keeps_the_placeholders(entry: dict[str, str]) -> None:
     for key, translation in entry.items():
         if key.startswith("msgstr"):
             assert placeholders(translation) == placeholders(source), key
+
+
+def test_every_string_of_the_code_is_in_the_catalogue(tmp_path: Path) -> None:
+    """Extract the strings again (as ``makemessages`` does, on a copy of the package): none
+    may be missing from the shipped catalogue, or it shows in English to Vietnamese users."""
+    import shutil
+
+    from django.core.management import call_command
+
+    package = CATALOGUE.parents[3]
+    copy = tmp_path / "edugate"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns(
+        "__pycache__", "*.mo", "*.png", "*.jpg", "*.pdf", "*.ttf", "*.woff*"))
+    cwd = Path.cwd()
+    try:
+        import os
+
+        os.chdir(copy)
+        call_command("makemessages", locale=["vi"], no_obsolete=True, verbosity=0)
+    finally:
+        os.chdir(cwd)
+    fresh = read_entries(copy / "locale/vi/LC_MESSAGES/django.po")
+    missing = [e["msgid"] for e in fresh[1:]
+               if "fuzzy" in e["flags"] or not (e.get("msgstr") or e.get("msgstr[0]"))]
+    assert missing == [], "not translated (run makemessages, then translate): " + repr(missing)
