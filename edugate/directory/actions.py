@@ -31,7 +31,12 @@ from edugate.directory.names import split_name
 from edugate.directory.permissions import person_policy, role_policy
 from edugate.directory.rules import unit_errors
 from edugate.directory.scope import Scope, forget_scopes, scope_for
-from edugate.directory.signals import domain_removed, domain_saved, person_status_changed
+from edugate.directory.signals import (
+    domain_removed,
+    domain_saved,
+    person_status_changed,
+    unit_saved,
+)
 
 UNIT_FIELDS = ("code", "name", "short_name", "kind", "level", "status", "valid_from", "valid_to")
 PERSON_FIELDS = (
@@ -111,6 +116,7 @@ def create_unit(
         unit = parent.add_child(**fields)
     record(actor=actor, action="unit.create", obj=unit, unit=unit,
            changes={"after": _unit_snapshot(unit)})
+    unit_saved.send(sender=Unit, actor=actor, unit=unit, changes=None)
     return unit
 
 
@@ -135,6 +141,7 @@ def update_unit(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
     changed = diff(before, _unit_snapshot(unit))
     if changed:
         record(actor=actor, action="unit.update", obj=unit, unit=unit, changes=changed)
+        unit_saved.send(sender=Unit, actor=actor, unit=unit, changes=changed)
     return unit
 
 
@@ -195,9 +202,11 @@ def merge_units(
         source.valid_to = on
         source.successor = target
         source.save()
+        changed = diff(before, _unit_snapshot(source))
         record(actor=actor, action="unit.merge", obj=source, unit=source,
-               changes={**diff(before, _unit_snapshot(source)),
-                        "successor": [None, target.code], "people_moved": moved_people})
+               changes={**changed, "successor": [None, target.code],
+                        "people_moved": moved_people})
+        unit_saved.send(sender=Unit, actor=actor, unit=source, changes=changed)
     return Unit.objects.get(pk=target.pk)
 
 

@@ -6,6 +6,8 @@ with it (and work meant for after the commit goes through ``transaction.on_commi
 - ``person_status_changed``: ``actor``, ``person``, ``before``, ``after`` (statuses).
 - ``domain_saved``: ``actor``, ``domain``, ``previous_name`` (``None`` for a new domain).
 - ``domain_removed``: ``actor``, ``name``.
+- ``unit_saved``: ``actor``, ``unit``, ``changes`` (``None`` for a new unit, else the audited
+  ``{field: [old, new]}``; a merged unit has ``status`` merged and its ``successor`` set).
 """
 
 from django.dispatch import Signal
@@ -13,3 +15,4 @@ from django.dispatch import Signal
 person_status_changed = Signal()
 domain_saved = Signal()
 domain_removed = Signal()
+unit_saved = Signal()
