@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "edugate.audit",
     "edugate.directory",
     "edugate.mail",
+    "edugate.mail.plane",
     "edugate.core",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -251,3 +252,28 @@ MAIL_DNS_TIMEOUT = float(os.environ.get("EDUGATE_DNS_TIMEOUT", "3"))
 MAIL_DKIM_DIR = Path(os.environ.get("EDUGATE_DKIM_DIR", VAR_DIR / "mail" / "dkim"))
 # The group Rspamd reads the keys as (e.g. "_rspamd"); "": the group of the edugate process.
 MAIL_DKIM_GROUP = os.environ.get("EDUGATE_DKIM_GROUP", "")
+
+# --- Mail plane: the private Postfix + Dovecot + Rspamd instance (edugate/mail/plane) -------
+# Loopback high ports by default; `edugate mail render` writes the standard ports instead.
+MAIL_PLANE: dict[str, Any] = {
+    "LISTEN": os.environ.get("EDUGATE_MAIL_LISTEN", "127.0.0.1"),
+    "MX_PORT": int(os.environ.get("EDUGATE_MAIL_MX_PORT", "2525")),
+    "SUBMISSION_PORT": int(os.environ.get("EDUGATE_MAIL_SUBMISSION_PORT", "2587")),
+    "SUBMISSIONS_PORT": int(os.environ.get("EDUGATE_MAIL_SUBMISSIONS_PORT", "2465")),
+    "IMAP_PORT": int(os.environ.get("EDUGATE_MAIL_IMAP_PORT", "1143")),
+    "IMAPS_PORT": int(os.environ.get("EDUGATE_MAIL_IMAPS_PORT", "1993")),
+    "QUOTA_STATUS_PORT": int(os.environ.get("EDUGATE_MAIL_QUOTA_STATUS_PORT", "2340")),
+    "RSPAMD_MILTER_PORT": int(os.environ.get("EDUGATE_MAIL_RSPAMD_MILTER_PORT", "2332")),
+    "RSPAMD_CONTROLLER_PORT": int(os.environ.get("EDUGATE_MAIL_RSPAMD_CONTROLLER_PORT", "2334")),
+    # Where the local instance keeps its config, queue, mail and logs.
+    "ROOT": Path(os.environ.get("EDUGATE_MAIL_ROOT", VAR_DIR / "mail")),
+    # Outbound: "" delivers direct (MX lookups); "[host]:port" relays through that host.
+    "RELAYHOST": os.environ.get("EDUGATE_MAIL_RELAYHOST", ""),
+    # Rspamd's resolver ("HOST:PORT"); "": the system's. Offline: no fuzzy checks, no remote maps.
+    "DNS": os.environ.get("EDUGATE_MAIL_DNS", ""),
+    "OFFLINE": _env_bool("EDUGATE_MAIL_OFFLINE", True),
+    # The system user owning the Maildirs, and the role the daemons use on PostgreSQL.
+    "VMAIL_USER": os.environ.get("EDUGATE_MAIL_VMAIL_USER", "vmail"),
+    "DB_ROLE": os.environ.get("EDUGATE_MAIL_DB_ROLE", "edugate_mail"),
+    "DB_ROLE_PASSWORD": os.environ.get("EDUGATE_MAIL_DB_ROLE_PASSWORD", ""),
+}

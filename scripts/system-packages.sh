@@ -5,6 +5,10 @@
 set -euo pipefail
 # fonts-dejavu-core: the Vietnamese glyphs of the printed activation slips (edugate/mail/slips.py).
 want=(gettext python3-venv fonts-dejavu-core)
+# The mail plane (edugate/mail/plane): Postfix with SQLite/PostgreSQL maps, Dovecot (IMAP, LMTP,
+# SQL auth, sieve), Rspamd as milter, swaks (with TLS: libnet-ssleay-perl) for manual checks, openssl for the local certificate.
+want+=(postfix postfix-sqlite postfix-pgsql dovecot-imapd dovecot-lmtpd dovecot-sqlite
+       dovecot-pgsql dovecot-sieve dovecot-managesieved rspamd swaks libnet-ssleay-perl openssl)
 if [ "${1:-run}" = "test" ]; then
   want+=(chromium)
 fi
@@ -19,6 +23,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Postfix asks how to configure itself: edugate renders its own configuration, so none.
+  if command -v debconf-set-selections >/dev/null; then
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

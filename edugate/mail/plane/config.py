@@ -1,0 +1,238 @@
+"""What the mail plane's configuration is made of: one ``PlaneConfig`` per rendering.
+
+Two shapes share the same templates: the private instance under ``var/mail`` (loopback high
+ports, everything under one folder, run by ``edugate mail up``) and the production layout
+(standard ports, ``/etc/postfix``, ``/etc/dovecot``, ``/etc/rspamd``, ``/var/vmail``) written
+by ``edugate mail render --target DIR`` for an administrator to install.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pwd
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+
+@dataclass(frozen=True)
+class Listener:
+    """A socket the plane answers on (what ``edugate mail status`` reports)."""
+
+    name: str
+    protocol: str
+    host: str
+    port: int
+    daemon: str
+    greeting: bytes = b""  # what a healthy server says first ("" for silent protocols)
+    tls: bool = False  # implicit TLS: the greeting comes after the handshake
+
+
+@dataclass(frozen=True)
+class Database:
+    """How the daemons reach edugate's database (only the views, read-only)."""
+
+    vendor: str  # "sqlite" or "postgresql"
+    path: str = ""  # SQLite file
+    host: str = "127.0.0.1"
+    port: int = 5432
+    name: str = ""
+    user: str = ""
+    password: str = field(default="", repr=False)
+
+    @classmethod
+    def from_connection(cls, alias: str = "default", *, role: str = "",
+                        role_password: str = "") -> Database:
+        """The database Django uses now (the test database inside a test run)."""
+        db = connections[alias].settings_dict
+        if connections[alias].vendor == "sqlite":
+            return cls(vendor="sqlite", path=str(Path(db["NAME"]).resolve()))
+        return cls(vendor="postgresql", host=db.get("HOST") or "127.0.0.1",
+                   port=int(db.get("PORT") or 5432), name=db["NAME"], user=role,
+                   password=role_password)
+
+
+@dataclass(frozen=True)
+class PlaneConfig:
+    """Every value the templates use. Paths are where the daemons will find things."""
+
+    production: bool
+    hostname: str
+    listen: str  # address the daemons bind ("127.0.0.1" locally, "*" in production)
+    mx_port: int
+    submission_port: int
+    submissions_port: int
+    imap_port: int
+    imaps_port: int
+    quota_status_port: int
+    rspamd_milter_port: int
+    rspamd_controller_port: int
+    rspamd_normal_port: int
+    db: Database
+    postfix_dir: Path  # config_directory
+    dovecot_dir: Path
+    rspamd_dir: Path  # LOCAL_CONFDIR (holds local.d/)
+    queue_dir: Path
+    data_dir: Path
+    mail_dir: Path  # the Maildirs
+    dovecot_base_dir: Path
+    dovecot_state_dir: Path
+    lmtp_socket: Path
+    auth_socket: Path
+    log_dir: Path | None  # None: syslog (production)
+    rspamd_db_dir: Path
+    rspamd_run_dir: Path
+    tls_cert: Path
+    tls_key: Path
+    dkim_dir: Path
+    vmail_user: str
+    vmail_uid: int | None  # None: whatever ``vmail_user`` is on the target machine
+    relayhost: str
+    dns: str
+    offline: bool
+    postmaster: str = "postmaster@localhost"
+    message_size_limit: int = 36700160  # 35 MiB
+    auth_failure_delay: int = 2  # seconds a failed login waits (0 only for tests)
+
+    def replace(self, **changes: Any) -> PlaneConfig:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def listeners(self) -> list[Listener]:
+        host = "127.0.0.1" if self.listen in ("*", "0.0.0.0", "all") else self.listen  # noqa: S104
+        return [
+            Listener("mx", "smtp", host, self.mx_port, "postfix", b"220"),
+            Listener("submission", "smtp+starttls", host, self.submission_port, "postfix",
+                     b"220"),
+            Listener("submissions", "smtps", host, self.submissions_port, "postfix", b"220",
+                     tls=True),
+            Listener("imap", "imap+starttls", host, self.imap_port, "dovecot", b"* OK"),
+            Listener("imaps", "imaps", host, self.imaps_port, "dovecot", b"* OK", tls=True),
+            Listener("quota-status", "postfix-policy", "127.0.0.1", self.quota_status_port,
+                     "dovecot"),
+            Listener("rspamd-milter", "milter", "127.0.0.1", self.rspamd_milter_port, "rspamd"),
+            Listener("rspamd-controller", "http", "127.0.0.1", self.rspamd_controller_port,
+                     "rspamd"),
+        ]
+
+    @property
+    def postfix_inet_interfaces(self) -> str:
+        return "all" if self.listen in ("*", "0.0.0.0", "all") else self.listen  # noqa: S104
+
+    @property
+    def postfix_listen_prefix(self) -> str:
+        """What goes before ``:port`` in master.cf (nothing: every interface)."""
+        return "" if self.postfix_inet_interfaces == "all" else f"{self.listen}:"
+
+    @property
+    def dovecot_listen(self) -> str:
+        return "*" if self.postfix_inet_interfaces == "all" else self.listen
+
+
+def _uid(user: str) -> int | None:
+    try:
+        return pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return None
+
+
+def _role_password(root: Path) -> str:
+    configured: str = settings.MAIL_PLANE["DB_ROLE_PASSWORD"]
+    if configured:
+        return configured
+    secret = root / "db-role-password"
+    return secret.read_text().strip() if secret.exists() else ""
+
+
+def local_config(**overrides: Any) -> PlaneConfig:
+    """The private instance under ``MAIL_PLANE['ROOT']`` (``var/mail``) on loopback ports."""
+    plane: dict[str, Any] = {**settings.MAIL_PLANE, **{k.upper(): v for k, v in overrides.items()}}
+    root = Path(plane["ROOT"]).resolve()
+    run = root / "run"
+    vmail_user = plane["VMAIL_USER"]
+    db = plane.get("DATABASE") or Database.from_connection(
+        role=plane["DB_ROLE"], role_password=_role_password(root))
+    return PlaneConfig(
+        production=False,
+        hostname=plane.get("HOSTNAME") or settings.MAIL_HOSTNAME or "mail.localhost",
+        listen=plane["LISTEN"],
+        mx_port=plane["MX_PORT"],
+        submission_port=plane["SUBMISSION_PORT"],
+        submissions_port=plane["SUBMISSIONS_PORT"],
+        imap_port=plane["IMAP_PORT"],
+        imaps_port=plane["IMAPS_PORT"],
+        quota_status_port=plane["QUOTA_STATUS_PORT"],
+        rspamd_milter_port=plane["RSPAMD_MILTER_PORT"],
+        rspamd_controller_port=plane["RSPAMD_CONTROLLER_PORT"],
+        rspamd_normal_port=plane.get("RSPAMD_NORMAL_PORT", plane["RSPAMD_MILTER_PORT"] + 1),
+        db=db,
+        postfix_dir=root / "etc" / "postfix",
+        dovecot_dir=root / "etc" / "dovecot",
+        rspamd_dir=root / "etc" / "rspamd",
+        queue_dir=root / "postfix" / "spool",
+        data_dir=root / "postfix" / "data",
+        mail_dir=root / "vmail",
+        dovecot_base_dir=run / "dovecot",
+        dovecot_state_dir=root / "dovecot" / "state",
+        lmtp_socket=run / "lmtp",
+        auth_socket=run / "auth-postfix",
+        log_dir=root / "log",
+        rspamd_db_dir=root / "rspamd" / "db",
+        rspamd_run_dir=root / "rspamd" / "run",
+        tls_cert=root / "tls" / "cert.pem",
+        tls_key=root / "tls" / "key.pem",
+        dkim_dir=Path(plane.get("DKIM_DIR") or settings.MAIL_DKIM_DIR).resolve(),
+        vmail_user=vmail_user,
+        vmail_uid=_uid(vmail_user),
+        relayhost=plane["RELAYHOST"],
+        dns=plane["DNS"],
+        offline=plane["OFFLINE"],
+        postmaster=f"postmaster@{plane.get('HOSTNAME') or 'localhost'}",
+        auth_failure_delay=plane.get("AUTH_FAILURE_DELAY", 2),
+    )
+
+
+def production_config(*, hostname: str, tls_cert: str, tls_key: str, db: Database,
+                      relayhost: str = "", vmail_uid: int | None = 5000,
+                      dkim_dir: str = "/var/lib/edugate/mail/dkim") -> PlaneConfig:
+    """The layout of a Debian 12 server: standard ports, files under /etc and /var."""
+    return PlaneConfig(
+        production=True,
+        hostname=hostname,
+        listen="*",
+        mx_port=25,
+        submission_port=587,
+        submissions_port=465,
+        imap_port=143,
+        imaps_port=993,
+        quota_status_port=12340,
+        rspamd_milter_port=11332,
+        rspamd_controller_port=11334,
+        rspamd_normal_port=11333,
+        db=db,
+        postfix_dir=Path("/etc/postfix"),
+        dovecot_dir=Path("/etc/dovecot"),
+        rspamd_dir=Path("/etc/rspamd"),
+        queue_dir=Path("/var/spool/postfix"),
+        data_dir=Path("/var/lib/postfix"),
+        mail_dir=Path("/var/vmail"),
+        dovecot_base_dir=Path("/run/dovecot"),
+        dovecot_state_dir=Path("/var/lib/dovecot"),
+        lmtp_socket=Path("/var/spool/postfix/private/dovecot-lmtp"),
+        auth_socket=Path("/var/spool/postfix/private/auth"),
+        log_dir=None,
+        rspamd_db_dir=Path("/var/lib/rspamd"),
+        rspamd_run_dir=Path("/run/rspamd"),
+        tls_cert=Path(tls_cert),
+        tls_key=Path(tls_key),
+        dkim_dir=Path(dkim_dir),
+        vmail_user="vmail",
+        vmail_uid=vmail_uid,
+        relayhost=relayhost,
+        dns="",
+        offline=False,
+        postmaster=f"postmaster@{hostname.split('.', 1)[-1]}",
+    )

@@ -1,0 +1,185 @@
+"""The SQL views the mail daemons read: the contract between edugate and Postfix/Dovecot.
+
+Each view is made for one lookup and is queried by the local part and domain (or the full
+address) the daemon is asked about, so every lookup is an index probe on the mail tables:
+
+- ``mailplane_domain``: hosted domains, primary and alias (``domain``, ``kind``, ``target``).
+- ``mailplane_mailbox``: mailboxes that receive mail (every state but closed) with their
+  Maildir (relative to the mail root, by id so a renamed address keeps its mail), the
+  effective quota in MiB (the mailbox's own, else the nearest ``MailDefaults`` at or above its
+  unit for its kind, else the default for its kind) and ``state``.
+- ``mailplane_alias``: ``source`` → ``destination`` rows for Postfix's virtual alias map:
+  aliases, forwards (while ``forward_until`` is empty or not past, plus the mailbox itself when
+  a copy is kept) and every address of a primary domain under each of its alias domains.
+- ``mailplane_refused``: addresses refused at RCPT with a reason (a Postfix access map value
+  such as ``550 5.2.1 ...``): closed mailboxes and their aliases, so mail to them bounces
+  at the sender's server instead of being dropped.
+- ``mailplane_passdb`` / ``mailplane_userdb``: Dovecot's password and user lookups; only
+  active mailboxes have a password row, so pending, suspended and closed ones cannot log in.
+- ``mailplane_sender``: which logins may use an envelope sender (Postfix's
+  ``smtpd_sender_login_maps``): a mailbox's own login; for a position mailbox, its holder's
+  personal mailboxes; for a unit mailbox, its delegates' personal mailboxes; an alias (and an
+  alias-domain address) is sendable by whoever may send as its mailbox.
+
+The SQL is versioned: a migration creates one version; a later change adds ``VIEWS_V2`` and
+a migration that drops and recreates. A migration that alters a column these views read must
+drop them first and recreate them after (PostgreSQL refuses otherwise).
+"""
+
+# ruff: noqa: S608 -- the SQL here is composed from this module's constants and a validated
+# time zone name only, never from input.
+from __future__ import annotations
+
+import datetime
+import re
+from zoneinfo import ZoneInfo
+
+#: Default quotas per kind in MiB, as in ``edugate.mail.models.DEFAULT_QUOTA_MB`` when this
+#: version was written (a test checks they still agree).
+V1_DEFAULT_QUOTA_MB = {"personal": 2048, "position": 5120, "unit": 10240}
+
+VIEW_NAMES = (
+    "mailplane_domain",
+    "mailplane_mailbox",
+    "mailplane_alias",
+    "mailplane_refused",
+    "mailplane_passdb",
+    "mailplane_userdb",
+    "mailplane_sender",
+)
+
+_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
+
+
+def today_sql(vendor: str, time_zone: str) -> str:
+    """An SQL expression for today's date in ``time_zone`` (where forwarding end dates live)."""
+    if not _ZONE_NAME.match(time_zone):
+        raise ValueError(f"unexpected time zone name {time_zone!r}")
+    if vendor == "postgresql":
+        return f"(CURRENT_TIMESTAMP AT TIME ZONE '{time_zone}')::date"
+    # SQLite knows no zones: the zone's offset now (Vietnam keeps no summer time).
+    offset = ZoneInfo(time_zone).utcoffset(datetime.datetime.now(datetime.UTC))
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    return f"date('now', '{minutes:+d} minutes')"
+
+
+def _quota_for(kind_expr: str, source: str) -> str:
+    return (f"CASE {kind_expr} WHEN 'personal' THEN {source}.personal_quota_mb "
+            f"WHEN 'position' THEN {source}.position_quota_mb "
+            f"ELSE {source}.unit_quota_mb END")
+
+
+def views_v1(vendor: str, time_zone: str) -> list[str]:
+    """``CREATE VIEW`` statements of version 1, for ``vendor`` ("sqlite" or "postgresql")."""
+    today = today_sql(vendor, time_zone)
+    defaults = " ".join(f"WHEN '{kind}' THEN {mb}" for kind, mb in V1_DEFAULT_QUOTA_MB.items())
+    inherited = f"""(
+        SELECT NULLIF({_quota_for('m.kind', 'md')}, 0)
+        FROM mail_maildefaults md JOIN directory_unit a ON a.id = md.unit_id
+        WHERE substr(u.path, 1, length(a.path)) = a.path
+          AND NULLIF({_quota_for('m.kind', 'md')}, 0) IS NOT NULL
+        ORDER BY a.depth DESC LIMIT 1)"""
+    forwarding = (f"m.forward_to <> '' AND (m.forward_until IS NULL OR m.forward_until >= {today})")
+    return [
+        """CREATE VIEW mailplane_domain AS
+        SELECT d.name AS domain,
+               CASE WHEN d.alias_of_id IS NULL THEN 'primary' ELSE 'alias' END AS kind,
+               COALESCE(p.name, d.name) AS target
+        FROM directory_domain d LEFT JOIN directory_domain p ON p.id = d.alias_of_id""",
+        f"""CREATE VIEW mailplane_mailbox AS
+        SELECT m.id AS mailbox_id, m.address AS address, m.local_part AS local_part,
+               d.name AS domain, m.kind AS kind, m.state AS state,
+               'mailboxes/' || m.id AS maildir,
+               COALESCE(NULLIF(m.quota_mb, 0), {inherited},
+                        CASE m.kind {defaults} END) AS quota_mb
+        FROM mail_mailbox m
+        JOIN directory_domain d ON d.id = m.domain_id
+        JOIN directory_unit u ON u.id = m.unit_id
+        WHERE m.state <> 'closed'""",
+        f"""CREATE VIEW mailplane_alias AS
+        SELECT a.address AS source, a.local_part AS local_part, d.name AS domain,
+               m.address AS destination
+        FROM mail_alias a JOIN directory_domain d ON d.id = a.domain_id
+        JOIN mail_mailbox m ON m.id = a.mailbox_id
+        WHERE m.state <> 'closed'
+        UNION ALL
+        SELECT a.local_part || '@' || ad.name, a.local_part, ad.name, m.address
+        FROM mail_alias a JOIN directory_domain ad ON ad.alias_of_id = a.domain_id
+        JOIN mail_mailbox m ON m.id = a.mailbox_id
+        WHERE m.state <> 'closed'
+        UNION ALL
+        SELECT m.local_part || '@' || ad.name, m.local_part, ad.name, m.address
+        FROM mail_mailbox m JOIN directory_domain ad ON ad.alias_of_id = m.domain_id
+        WHERE m.state <> 'closed'
+        UNION ALL
+        SELECT m.address, m.local_part, d.name, m.forward_to
+        FROM mail_mailbox m JOIN directory_domain d ON d.id = m.domain_id
+        WHERE m.state <> 'closed' AND {forwarding}
+        UNION ALL
+        SELECT m.address, m.local_part, d.name, m.address
+        FROM mail_mailbox m JOIN directory_domain d ON d.id = m.domain_id
+        WHERE m.state <> 'closed' AND {forwarding} AND m.forward_keep_copy""",
+        """CREATE VIEW mailplane_refused AS
+        SELECT m.address AS address, m.local_part AS local_part, d.name AS domain,
+               '550 5.2.1 This mailbox has been closed' AS action
+        FROM mail_mailbox m JOIN directory_domain d ON d.id = m.domain_id
+        WHERE m.state = 'closed'
+        UNION ALL
+        SELECT m.local_part || '@' || ad.name, m.local_part, ad.name,
+               '550 5.2.1 This mailbox has been closed'
+        FROM mail_mailbox m JOIN directory_domain ad ON ad.alias_of_id = m.domain_id
+        WHERE m.state = 'closed'
+        UNION ALL
+        SELECT a.address, a.local_part, d.name,
+               '550 5.2.1 This address belongs to a closed mailbox'
+        FROM mail_alias a JOIN directory_domain d ON d.id = a.domain_id
+        JOIN mail_mailbox m ON m.id = a.mailbox_id
+        WHERE m.state = 'closed'
+        UNION ALL
+        SELECT a.local_part || '@' || ad.name, a.local_part, ad.name,
+               '550 5.2.1 This address belongs to a closed mailbox'
+        FROM mail_alias a JOIN directory_domain ad ON ad.alias_of_id = a.domain_id
+        JOIN mail_mailbox m ON m.id = a.mailbox_id
+        WHERE m.state = 'closed'""",
+        """CREATE VIEW mailplane_passdb AS
+        SELECT m.address AS username, '{ARGON2ID}' || m.password_hash AS password
+        FROM mail_mailbox m
+        WHERE m.state = 'active' AND m.password_hash <> ''""",
+        """CREATE VIEW mailplane_userdb AS
+        SELECT address AS username, maildir, quota_mb FROM mailplane_mailbox""",
+        """CREATE VIEW mailplane_sender AS
+        WITH sendable(mailbox_id, local_part, domain) AS (
+            SELECT m.id, m.local_part, d.name
+            FROM mail_mailbox m JOIN directory_domain d ON d.id = m.domain_id
+            UNION ALL
+            SELECT m.id, m.local_part, ad.name
+            FROM mail_mailbox m JOIN directory_domain ad ON ad.alias_of_id = m.domain_id
+            UNION ALL
+            SELECT a.mailbox_id, a.local_part, d.name
+            FROM mail_alias a JOIN directory_domain d ON d.id = a.domain_id
+            UNION ALL
+            SELECT a.mailbox_id, a.local_part, ad.name
+            FROM mail_alias a JOIN directory_domain ad ON ad.alias_of_id = a.domain_id
+        ), login(mailbox_id, login) AS (
+            SELECT m.id, m.address FROM mail_mailbox m WHERE m.state = 'active'
+            UNION ALL
+            SELECT m.id, p.address
+            FROM mail_mailbox m JOIN mail_mailbox p
+              ON p.person_id = m.person_id AND p.kind = 'personal'
+            WHERE m.kind = 'position' AND p.state = 'active'
+            UNION ALL
+            SELECT dl.mailbox_id, p.address
+            FROM mail_delegate dl JOIN mail_mailbox m ON m.id = dl.mailbox_id
+            JOIN mail_mailbox p ON p.person_id = dl.person_id AND p.kind = 'personal'
+            WHERE m.kind = 'unit' AND p.state = 'active'
+        )
+        SELECT s.local_part || '@' || s.domain AS address, s.local_part AS local_part,
+               s.domain AS domain, l.login AS login
+        FROM sendable s JOIN login l ON l.mailbox_id = s.mailbox_id
+        JOIN mail_mailbox o ON o.id = s.mailbox_id
+        WHERE o.state <> 'closed'""",
+    ]
+
+
+def drop_views() -> list[str]:
+    return [f"DROP VIEW IF EXISTS {name}" for name in reversed(VIEW_NAMES)]
