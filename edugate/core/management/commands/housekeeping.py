@@ -47,9 +47,9 @@ class Command(BaseCommand):
                 time.sleep(1)
             if stopping:
                 return
+            close_old_connections()  # an hour on, the database may have dropped us
 
     def run_once(self) -> None:
-        close_old_connections()
         for command in settings.HOUSEKEEPING_COMMANDS:
             try:
                 call_command(*command, stdout=self.stdout, stderr=self.stderr)
