@@ -64,6 +64,18 @@ def build_event(
     )
 
 
+def record_changes(
+    *, actor: Any, action: str, obj: models.Model, unit: Any, before: Mapping[str, Any],
+    fields: Any,
+) -> dict[str, list[Any]]:
+    """Record what changed in ``obj``'s ``fields`` since the ``before`` snapshot, if anything
+    did; returns the changes (empty: nothing was recorded)."""
+    changed = diff(before, snapshot(obj, fields))
+    if changed:
+        record(actor=actor, action=action, obj=obj, unit=unit, changes=changed)
+    return changed
+
+
 def record(
     *,
     actor: Any,

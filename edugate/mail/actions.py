@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edugate.audit.actions import diff, record, snapshot
+from edugate.audit.actions import diff, record, record_changes, snapshot
 from edugate.directory.actions import actor_scope
 from edugate.directory.models import Domain, Person, PersonStatus, Unit
 from edugate.directory.permissions import person_policy
@@ -248,10 +248,8 @@ def update_mailbox(
             raise ValidationError({"close_on": _("Choose today or a later day.")})
         mailbox.close_on = close_on
     mailbox.save()
-    changed = diff(before, snapshot(mailbox, MAILBOX_FIELDS))
-    if changed:
-        record(actor=actor, action="mailbox.update", obj=mailbox, unit=mailbox.unit,
-               changes=changed)
+    record_changes(actor=actor, action="mailbox.update", obj=mailbox, unit=mailbox.unit,
+                   before=before, fields=MAILBOX_FIELDS)
     return mailbox
 
 
@@ -427,10 +425,8 @@ def set_mail_defaults(*, actor: Any, unit: Unit, **values: int | None) -> MailDe
     for name, value in values.items():
         setattr(defaults, name, value)
     defaults.save()
-    changed = diff(before, snapshot(defaults, DEFAULTS_FIELDS))
-    if changed:
-        record(actor=actor, action="maildefaults.update", obj=defaults, unit=unit,
-               changes=changed)
+    record_changes(actor=actor, action="maildefaults.update", obj=defaults, unit=unit,
+                   before=before, fields=DEFAULTS_FIELDS)
     return defaults
 
 
@@ -500,10 +496,8 @@ def set_auto_reply(
     mailbox.vacation_message, mailbox.vacation_start, mailbox.vacation_end = message, start, end
     mailbox.save(update_fields=list(VACATION_FIELDS))
     refresh_sieve(mailbox)
-    changed = diff(before, snapshot(mailbox, VACATION_FIELDS))
-    if changed:
-        record(actor=actor, action="mailbox.autoreply", obj=mailbox, unit=mailbox.unit,
-               changes=changed)
+    record_changes(actor=actor, action="mailbox.autoreply", obj=mailbox, unit=mailbox.unit,
+                   before=before, fields=VACATION_FIELDS)
     return mailbox
 
 
@@ -527,8 +521,6 @@ def set_own_forwarding(
     mailbox.forward_keep_copy = keep_copy
     mailbox.forward_until = until if mailbox.forward_to else None
     mailbox.save(update_fields=["forward_to", "forward_keep_copy", "forward_until"])
-    changed = diff(before, snapshot(mailbox, MAILBOX_FIELDS))
-    if changed:
-        record(actor=actor, action="mailbox.forward", obj=mailbox, unit=mailbox.unit,
-               changes=changed)
+    record_changes(actor=actor, action="mailbox.forward", obj=mailbox, unit=mailbox.unit,
+                   before=before, fields=MAILBOX_FIELDS)
     return mailbox
