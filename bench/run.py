@@ -2,7 +2,8 @@
 
 For each backend it loads the `province` demo once into a database of its own (kept between
 runs under var/bench/ and in the PostgreSQL database `edugate_bench`), then runs
-bench/directory.py against it. Each benchmark prints one line with its median.
+bench/directory.py against it, then bench/mail_plane.py (the mail plane, with a database of
+its own). Each benchmark prints one line with its figure.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ def run_staff_import(name: str, env: dict[str, str]) -> None:
                    check=True, cwd=ROOT)
 
 
+def run_mail_plane(name: str, env: dict[str, str]) -> None:
+    """The mail plane's throughput and lookup latency (bench/mail_plane.py: its own database
+    of 100,000 mailboxes and its own plane on ports 13xxx; needs root, else it says skipped)."""
+    subprocess.run([sys.executable, str(ROOT / "bench/mail_plane.py"), name], env=env,
+                   check=True, cwd=ROOT)
+
+
 def run_backend(name: str, env: dict[str, str]) -> None:
     print(f"== {name}", flush=True)
     subprocess.run([*EDUGATE, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
@@ -75,6 +83,7 @@ def main() -> None:
         source.backup(target)
     run_staff_import("sqlite", {**sqlite_env, "EDUGATE_DATABASE_URL": f"sqlite:///{copy}"})
     copy.unlink()
+    run_mail_plane("sqlite", base_env)
     url = postgres_url()
     if url is None:
         print("== postgresql: no server could be found or installed; skipped", flush=True)
@@ -90,6 +99,7 @@ def main() -> None:
     run_staff_import("postgresql", {**pg_env, "EDUGATE_DATABASE_URL":
                                     url.rsplit("/", 1)[0] + "/edugate_bench_staff"})
     subprocess.run(["psql", admin, "-qc", "drop database edugate_bench_staff"], check=True)
+    run_mail_plane("postgresql", base_env)
 
 
 if __name__ == "__main__":

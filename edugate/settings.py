@@ -276,4 +276,16 @@ MAIL_PLANE: dict[str, Any] = {
     "VMAIL_USER": os.environ.get("EDUGATE_MAIL_VMAIL_USER", "vmail"),
     "DB_ROLE": os.environ.get("EDUGATE_MAIL_DB_ROLE", "edugate_mail"),
     "DB_ROLE_PASSWORD": os.environ.get("EDUGATE_MAIL_DB_ROLE_PASSWORD", ""),
+    # Per-user sending limit on submission ("MESSAGES / PERIOD", period in s, m, h or d; "off":
+    # none), kept by Rspamd's ratelimit module in Redis ("HOST:PORT"; keys start with
+    # REDIS_PREFIX).
+    "REDIS": os.environ.get("EDUGATE_MAIL_REDIS", "127.0.0.1:6379"),
+    "REDIS_PREFIX": os.environ.get("EDUGATE_MAIL_REDIS_PREFIX", "edugate_rl_"),
+    "USER_RATE": os.environ.get("EDUGATE_MAIL_USER_RATE", "200 / 1h"),
+    # SRS (postsrsd): mail forwarded to other domains leaves with an SRS0=...@SRS_DOMAIN envelope
+    # sender. "" uses the mail host name; it must not be a hosted mail domain.
+    "SRS_DOMAIN": os.environ.get("EDUGATE_MAIL_SRS_DOMAIN", ""),
+    # postsrsd's two lookup ports on loopback; 0: the quota-status port + 1 and + 2.
+    "SRS_FORWARD_PORT": int(os.environ.get("EDUGATE_MAIL_SRS_FORWARD_PORT", "0")),
+    "SRS_REVERSE_PORT": int(os.environ.get("EDUGATE_MAIL_SRS_REVERSE_PORT", "0")),
 }

@@ -6,9 +6,12 @@ set -euo pipefail
 # fonts-dejavu-core: the Vietnamese glyphs of the printed activation slips (edugate/mail/slips.py).
 want=(gettext python3-venv fonts-dejavu-core)
 # The mail plane (edugate/mail/plane): Postfix with SQLite/PostgreSQL maps, Dovecot (IMAP, LMTP,
-# SQL auth, sieve), Rspamd as milter, swaks (with TLS: libnet-ssleay-perl) for manual checks, openssl for the local certificate.
+# SQL auth, sieve), Rspamd as milter, postsrsd (SRS for forwarded mail), swaks (with TLS:
+# libnet-ssleay-perl) for manual checks, openssl for the local certificate. The per-user sending
+# limits also need a Redis server (MAIL_PLANE REDIS, 127.0.0.1:6379 by default).
 want+=(postfix postfix-sqlite postfix-pgsql dovecot-imapd dovecot-lmtpd dovecot-sqlite
-       dovecot-pgsql dovecot-sieve dovecot-managesieved rspamd swaks libnet-ssleay-perl openssl)
+       dovecot-pgsql dovecot-sieve dovecot-managesieved rspamd postsrsd swaks libnet-ssleay-perl
+       openssl)
 if [ "${1:-run}" = "test" ]; then
   want+=(chromium)
 fi

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import pwd
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,19 @@ class PlaneConfig:
     postmaster: str = "postmaster@localhost"
     message_size_limit: int = 36700160  # 35 MiB
     auth_failure_delay: int = 2  # seconds a failed login waits (0 only for tests)
+    # Per-user sending limit on submission, kept by Rspamd's ratelimit module in Redis.
+    redis: str = "127.0.0.1:6379"  # HOST:PORT
+    redis_prefix: str = "edugate_rl_"  # start of every key the limits write
+    user_rate: str = "200 / 1h"  # MESSAGES / PERIOD (s, m, h or d)
+    # SRS for mail forwarded to other domains (postsrsd's two TCP lookup tables on loopback).
+    srs_domain: str = ""  # "": the host name
+    srs_forward_port: int = 10001
+    srs_reverse_port: int = 10002
+    srs_dir: Path | None = None  # the private instance's secret and chroot; None: Debian's own
+
+    def __post_init__(self) -> None:
+        if self.user_rate_enabled:
+            parse_rate(self.user_rate)  # refuse a malformed limit before anything is rendered
 
     def replace(self, **changes: Any) -> PlaneConfig:
         return dataclasses.replace(self, **changes)
@@ -116,7 +131,38 @@ class PlaneConfig:
             Listener("rspamd-milter", "milter", "127.0.0.1", self.rspamd_milter_port, "rspamd"),
             Listener("rspamd-controller", "http", "127.0.0.1", self.rspamd_controller_port,
                      "rspamd"),
+            Listener("srs-forward", "postfix-tcp-map", "127.0.0.1", self.srs_forward_port,
+                     "postsrsd"),
+            Listener("srs-reverse", "postfix-tcp-map", "127.0.0.1", self.srs_reverse_port,
+                     "postsrsd"),
         ]
+
+    @property
+    def srs_rewrite_domain(self) -> str:
+        """The domain of rewritten senders (``SRS0=...@this``)."""
+        return self.srs_domain or self.hostname
+
+    @property
+    def user_rate_enabled(self) -> bool:
+        """``"off"`` turns the limit off (a benchmark, a relay-only host)."""
+        return self.user_rate.strip().lower() not in ("off", "0", "none")
+
+    @property
+    def user_rate_burst(self) -> int:
+        """How many messages a user may send at once (the bucket's size)."""
+        return parse_rate(self.user_rate)[0]
+
+    @property
+    def user_rate_rspamd(self) -> str:
+        """The limit as Rspamd's ratelimit module reads it ("200 / 3600s")."""
+        messages, seconds = parse_rate(self.user_rate)
+        return f"{messages} / {seconds}s"
+
+    @property
+    def reinject_port(self) -> int:
+        """Loopback-only SMTP for mail the plane itself sends (out-of-office replies): 10025
+        in production, the port after the MX port in a local instance."""
+        return 10025 if self.production else self.mx_port + 1
 
     @property
     def postfix_inet_interfaces(self) -> str:
@@ -130,6 +176,19 @@ class PlaneConfig:
     @property
     def dovecot_listen(self) -> str:
         return "*" if self.postfix_inet_interfaces == "all" else self.listen
+
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_PERIOD = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(text: str) -> tuple[int, int]:
+    """``"200 / 1h"`` → (200 messages, 3600 seconds)."""
+    match = _RATE.match(text)
+    if not match or int(match.group(1)) < 1 or match.group(2) == "0":
+        raise ValueError(_("A sending limit reads like \"200 / 1h\" (messages / period in s, "
+                           "m, h or d), not %(value)r.") % {"value": text})
+    return int(match.group(1)), int(match.group(2) or 1) * _PERIOD[match.group(3)]
 
 
 def _uid(user: str) -> int | None:
@@ -192,13 +251,25 @@ def local_config(**overrides: Any) -> PlaneConfig:
         offline=plane["OFFLINE"],
         postmaster=f"postmaster@{plane.get('HOSTNAME') or 'localhost'}",
         auth_failure_delay=plane.get("AUTH_FAILURE_DELAY", 2),
+        redis=plane.get("REDIS") or "127.0.0.1:6379",
+        redis_prefix=plane.get("REDIS_PREFIX") or "edugate_rl_",
+        user_rate=plane.get("USER_RATE") or "200 / 1h",
+        srs_domain=plane.get("SRS_DOMAIN") or "",
+        srs_forward_port=plane.get("SRS_FORWARD_PORT") or plane["QUOTA_STATUS_PORT"] + 1,
+        srs_reverse_port=plane.get("SRS_REVERSE_PORT") or plane["QUOTA_STATUS_PORT"] + 2,
+        srs_dir=root / "srs",
     )
 
 
 def production_config(*, hostname: str, tls_cert: str, tls_key: str, db: Database,
                       relayhost: str = "", vmail_uid: int | None = 5000,
-                      dkim_dir: str = "/var/lib/edugate/mail/dkim") -> PlaneConfig:
-    """The layout of a Debian 12 server: standard ports, files under /etc and /var."""
+                      dkim_dir: str = "/var/lib/edugate/mail/dkim", redis: str = "",
+                      user_rate: str = "", srs_domain: str = "") -> PlaneConfig:
+    """The layout of a Debian 12 server: standard ports, files under /etc and /var.
+
+    Redis, the sending limit and the SRS domain default to the ``MAIL_PLANE`` settings.
+    """
+    plane = settings.MAIL_PLANE
     return PlaneConfig(
         production=True,
         hostname=hostname,
@@ -235,4 +306,11 @@ def production_config(*, hostname: str, tls_cert: str, tls_key: str, db: Databas
         dns="",
         offline=False,
         postmaster=f"postmaster@{hostname.split('.', 1)[-1]}",
+        redis=redis or plane.get("REDIS") or "127.0.0.1:6379",
+        redis_prefix=plane.get("REDIS_PREFIX") or "edugate_rl_",
+        user_rate=user_rate or plane.get("USER_RATE") or "200 / 1h",
+        srs_domain=srs_domain or plane.get("SRS_DOMAIN") or "",
+        srs_forward_port=10001,
+        srs_reverse_port=10002,
+        srs_dir=None,
     )

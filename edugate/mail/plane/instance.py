@@ -1,4 +1,5 @@
-"""The private mail instance: Postfix, Dovecot and Rspamd running from ``var/mail``.
+"""The private mail instance: Postfix, Dovecot and Rspamd (and postsrsd, for SRS) running
+from ``var/mail``.
 
 ``up`` prepares what the daemons need (system users, folders and their owners, a self-signed
 certificate at first start, read access to the SQLite database or the PostgreSQL role),
@@ -12,6 +13,7 @@ from __future__ import annotations
 import grp
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -33,7 +35,9 @@ DOVECOT = "/usr/sbin/dovecot"
 DOVEADM = "/usr/bin/doveadm"
 SIEVEC = "/usr/bin/sievec"
 OPENSSL = "/usr/bin/openssl"
+POSTSRSD = "/usr/sbin/postsrsd"
 RSPAMD_USER = "_rspamd"
+POSTSRSD_USER = "postsrsd"
 
 
 class PlaneError(Exception):
@@ -73,7 +77,7 @@ def require_root() -> None:
     if os.geteuid() != 0:
         raise PlaneError(_("The mail plane's daemons must be started as root (they drop to "
                            "their own users). Run this command with sudo."))
-    missing = [path for path in (RSPAMD, POSTFIX, DOVECOT, SIEVEC, OPENSSL)
+    missing = [path for path in (RSPAMD, POSTFIX, DOVECOT, SIEVEC, OPENSSL, POSTSRSD)
                if not Path(path).exists()]
     if missing:
         raise PlaneError(_("Missing programs: %(paths)s. Install the Debian packages with "
@@ -120,6 +124,37 @@ def prepare_folders(config: PlaneConfig) -> None:
             if key.is_file():
                 os.chown(key, -1, rspamd_gid)
                 key.chmod(0o640)
+
+
+def _srs_dir(config: PlaneConfig) -> Path:
+    assert config.srs_dir is not None, "the private instance keeps its SRS state under its root"
+    return config.srs_dir
+
+
+def ensure_srs_secret(config: PlaneConfig) -> Path:
+    """postsrsd's signing secret, made at the first start and kept (old SRS addresses of
+    bounces must stay valid); an empty folder for its chroot."""
+    folder = _srs_dir(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    (folder / "chroot").mkdir(exist_ok=True)
+    secret = folder / "secret"
+    if not secret.exists() or not secret.read_text().strip():
+        secret.touch(mode=0o600)
+        secret.write_text(secrets.token_urlsafe(32) + "\n")
+    secret.chmod(0o600)
+    return secret
+
+
+def _postsrsd_argv(config: PlaneConfig) -> list[str]:
+    folder = _srs_dir(config)
+    return [POSTSRSD, f"-s{folder / 'secret'}", f"-d{config.srs_rewrite_domain}", "-l127.0.0.1",
+            f"-f{config.srs_forward_port}", f"-r{config.srs_reverse_port}",
+            f"-u{POSTSRSD_USER}", f"-c{folder / 'chroot'}", "-4"]
+
+
+def _postsrsd_pid(config: PlaneConfig) -> int | None:
+    return _live_pid(_srs_dir(config) / "postsrsd.pid")
 
 
 def ensure_certificate(config: PlaneConfig) -> None:
@@ -238,6 +273,7 @@ def prepare(config: PlaneConfig) -> None:
         config = config.replace(vmail_uid=pwd.getpwnam(config.vmail_user).pw_uid)
     prepare_folders(config)
     ensure_certificate(config)
+    ensure_srs_secret(config)
     if config.db.vendor == "sqlite":
         share_sqlite_database(Path(config.db.path))
     else:
@@ -258,12 +294,14 @@ def up(config: PlaneConfig, *, timeout: float = 90) -> float:
     started = time.monotonic()
     prepare(config)
     running = {"rspamd": bool(_rspamd_pid(config)), "dovecot": bool(_dovecot_pid(config)),
-               "postfix": _postfix(config, "status", check=False).returncode == 0}
+               "postfix": _postfix(config, "status", check=False).returncode == 0,
+               "postsrsd": bool(_postsrsd_pid(config))}
     taken = [item for item in config.listeners if not running[item.daemon] and _taken(item)]
     if taken:
         raise PlaneError(_("Another program already listens on %(ports)s: stop it, or choose "
                            "other ports (EDUGATE_MAIL_*_PORT).") % {
             "ports": ", ".join(f"{item.host}:{item.port} ({item.name})" for item in taken)})
+    start_postsrsd(config)
     rspamd = _rspamd_pid(config)
     if rspamd:
         os.kill(rspamd, signal.SIGHUP)
@@ -280,6 +318,26 @@ def up(config: PlaneConfig, *, timeout: float = 90) -> float:
         _start_detached([DOVECOT, "-c", _dovecot_conf(config), "-F"], config)
     wait_until_answering(config, timeout=timeout)
     return time.monotonic() - started
+
+
+def start_postsrsd(config: PlaneConfig) -> None:
+    """Start postsrsd, or restart it when its arguments (domain, ports) have changed."""
+    argv = _postsrsd_argv(config)
+    recorded = _srs_dir(config) / "postsrsd.args"
+    pid = _postsrsd_pid(config)
+    if pid and recorded.exists() and recorded.read_text() == "\n".join(argv):
+        return
+    if pid:
+        _stop(pid)
+    _start_detached(argv, config, _srs_dir(config) / "postsrsd.pid")
+    recorded.write_text("\n".join(argv))
+
+
+def _stop(pid: int, timeout: float = 10) -> None:
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
 
 
 def wait_until_answering(config: PlaneConfig, *, timeout: float) -> None:
@@ -314,6 +372,10 @@ def down(config: PlaneConfig, *, timeout: float = 30) -> None:
     if rspamd:
         os.kill(rspamd, signal.SIGTERM)
         pids.append(rspamd)
+    postsrsd = _postsrsd_pid(config) if config.srs_dir is not None else None
+    if postsrsd:
+        os.kill(postsrsd, signal.SIGTERM)
+        pids.append(postsrsd)
     deadline = time.monotonic() + timeout
     for pid in pids:
         while time.monotonic() < deadline and _alive(pid):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.template import Context, Engine
+from django.utils.translation import gettext_noop
 
 from edugate.mail.plane.config import PlaneConfig
 
@@ -35,7 +36,17 @@ POSTFIX_MAPS: dict[str, tuple[str, str]] = {
                 "SELECT action FROM mailplane_refused WHERE local_part = '%u' AND domain = '%d'"),
     "senders": ("which logins may use an envelope sender",
                 "SELECT login FROM mailplane_sender WHERE local_part = '%u' AND domain = '%d'"),
+    # First of sender_canonical_maps: a sender in a hosted domain maps to itself, so only
+    # other senders (mail forwarded out of a hosted mailbox) reach postsrsd's SRS rewriting.
+    "srs_exempt": ("senders in hosted domains, never rewritten by SRS",
+                   "SELECT '%s' FROM mailplane_domain WHERE domain = '%d'"),
 }
+
+#: Replies the senders see (Rspamd puts "554 5.7.1" or "451 4.7.1" before them). SMTP replies
+#: are ASCII, so they stay in English; marked for translators all the same.
+FROM_NOT_ALLOWED = gettext_noop("From header is not an address you may send as: use the "
+                                "address you send from")
+RATE_EXCEEDED = gettext_noop("You have reached your sending limit (%(rate)s): try again later")
 
 #: Rspamd modules that reach the internet (remote maps, fuzzy storage, DNS block lists).
 OFFLINE_DISABLED = ("fuzzy_check", "rbl", "phishing", "multimap", "asn", "whitelist",
@@ -44,7 +55,7 @@ OFFLINE_DISABLED = ("fuzzy_check", "rbl", "phishing", "multimap", "asn", "whitel
 
 RSPAMD_FILES = ("worker-proxy.inc", "worker-normal.inc", "worker-controller.inc",
                 "options.inc", "logging.inc", "milter_headers.conf", "actions.conf",
-                "dkim_signing.conf", "arc.conf")
+                "dkim_signing.conf", "arc.conf", "ratelimit.conf", "rspamd.lua")
 
 
 @dataclass(frozen=True)
@@ -83,11 +94,20 @@ def render_files(config: PlaneConfig) -> list[RenderedFile]:
         RenderedFile("dovecot/dovecot-sql.conf.ext",
                      _render("dovecot/dovecot-sql.conf.ext", c=config),
                      mode=0o640, group="dovecot"),
+        RenderedFile("dovecot/dovecot-dict-sieve.conf.ext",
+                     _render("dovecot/dovecot-dict-sieve.conf.ext", c=config),
+                     mode=0o640, group="dovecot"),
         RenderedFile("dovecot/sieve/before.d/spam-to-junk.sieve",
                      _render("dovecot/spam-to-junk.sieve")),
     ]
+    messages = {"from_not_allowed": FROM_NOT_ALLOWED,
+                "rate_exceeded": RATE_EXCEEDED % {"rate": config.user_rate}}
     for name in RSPAMD_FILES:
-        files.append(RenderedFile(f"rspamd/local.d/{name}", _render(f"rspamd/{name}", c=config)))
+        files.append(RenderedFile(f"rspamd/local.d/{name}",
+                                  _render(f"rspamd/{name}", c=config, messages=messages)))
+    if config.production:  # the private instance passes these as arguments (instance.py)
+        files.append(RenderedFile("default/postsrsd",
+                                  _render("postfix/postsrsd.default", c=config)))
     if config.offline:
         disabled = _render("rspamd/disabled.conf")
         files += [RenderedFile(f"rspamd/local.d/{module}.conf", disabled)

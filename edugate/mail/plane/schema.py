@@ -35,7 +35,7 @@ def create_views(using: str = "default") -> None:
     with connection.cursor() as cursor:
         for statement in sql.drop_views():
             cursor.execute(statement)
-        for statement in sql.views_v1(connection.vendor, settings.TIME_ZONE):
+        for statement in sql.current_views(connection.vendor, settings.TIME_ZONE):
             cursor.execute(statement)
         if connection.vendor == "postgresql":
             role: str = settings.MAIL_PLANE["DB_ROLE"]

@@ -31,13 +31,17 @@ from edugate.mail.plane import dbrole, instance
 from edugate.mail.plane.config import Database, PlaneConfig, local_config
 from tests.mail.conftest import PASSWORD, MailTree
 
-TEST_ROOT = Path(settings.VAR_DIR) / "mail-test"
-SINK_PORT = 12599
-PORTS = {
+# EDUGATE_TEST_PLANE_SLOT=N gives a second test run on the same machine its own folders and
+# ports (N * 1000 higher), so two sessions never stop each other's daemons.
+SLOT = int(os.environ.get("EDUGATE_TEST_PLANE_SLOT", "0"))
+_SUFFIX = f"-{SLOT}" if SLOT else ""
+TEST_ROOT = Path(settings.VAR_DIR) / f"mail-test{_SUFFIX}"
+SINK_PORT = 12599 + SLOT * 1000
+PORTS = {name: port + SLOT * 1000 for name, port in {
     "MX_PORT": 12525, "SUBMISSION_PORT": 12587, "SUBMISSIONS_PORT": 12465,
     "IMAP_PORT": 11143, "IMAPS_PORT": 11993, "QUOTA_STATUS_PORT": 12340,
     "RSPAMD_MILTER_PORT": 12332, "RSPAMD_NORMAL_PORT": 12333, "RSPAMD_CONTROLLER_PORT": 12334,
-}
+}.items()}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -45,7 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # folder of its own (the plane gives the daemons' group write access to that folder).
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        folder = Path(settings.VAR_DIR) / "test-db"
+        folder = Path(settings.VAR_DIR) / f"test-db{_SUFFIX}"
         folder.mkdir(parents=True, exist_ok=True)
         name = folder / "edugate-test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(name)
@@ -238,3 +242,66 @@ def data(plane: Plane, mail: MailTree) -> PlaneData:
 
 def add_domain(unit: object, name: str, alias_of: object = None) -> object:
     return directory.add_domain(actor=None, unit=unit, name=name, alias_of=alias_of)
+
+
+# --- Submission policy (test_submission_policy.py): sending limits in a Redis of this run ----
+#: The session plane's per-user sending limit: small enough for a test to reach it, far above
+#: what any other test sends as one user in a minute.
+TEST_USER_RATE = "10 / 1m"
+#: Redis is shared with the machine (and other runs): this run's rate buckets only.
+TEST_REDIS_PREFIX = f"edugate_test_{os.getpid()}_{int(time.time())}_"
+
+
+def redis_command(address: str, *args: str) -> object:
+    """One Redis command over RESP (no client library needed)."""
+    host, _, port = address.rpartition(":")
+    with socket.create_connection((host or "127.0.0.1", int(port)), timeout=5) as sock:
+        parts = [f"*{len(args)}\r\n".encode()]
+        for arg in args:
+            data = arg.encode()
+            parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
+        sock.sendall(b"".join(parts))
+        return _resp(sock.makefile("rb"))
+
+
+def _resp(stream: object) -> object:
+    line = stream.readline().rstrip(b"\r\n")  # type: ignore[attr-defined]
+    kind, rest = line[:1], line[1:]
+    if kind == b"+":
+        return rest.decode()
+    if kind == b"-":
+        raise RuntimeError(rest.decode())
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        return None if int(rest) < 0 else stream.read(int(rest) + 2)[:-2]  # type: ignore[attr-defined]
+    if kind == b"*":
+        return [_resp(stream) for _ in range(int(rest))]
+    raise RuntimeError(f"unexpected Redis reply {line!r}")
+
+
+def redis_keys(address: str, prefix: str) -> list[bytes]:
+    keys: list[bytes] = []
+    cursor = "0"
+    while True:
+        reply = redis_command(address, "SCAN", cursor, "MATCH", f"{prefix}*", "COUNT", "1000")
+        assert isinstance(reply, list)
+        cursor = reply[0].decode()
+        keys += reply[1]
+        if cursor == "0":
+            return keys
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _submission_policy_settings() -> Iterator[None]:
+    """Set before the session plane starts (autouse runs first): the small limit, this run's
+    Redis prefix; the run's keys are deleted at the end."""
+    plane = {**settings.MAIL_PLANE, "USER_RATE": TEST_USER_RATE,
+             "REDIS_PREFIX": TEST_REDIS_PREFIX}
+    with override_settings(MAIL_PLANE=plane):
+        yield
+    try:
+        for key in redis_keys(plane["REDIS"], TEST_REDIS_PREFIX):
+            redis_command(plane["REDIS"], "DEL", key.decode())
+    except OSError:
+        pass  # no Redis: nothing was written

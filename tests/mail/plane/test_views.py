@@ -154,3 +154,39 @@ def test_the_daemons_role_may_read_the_views_and_nothing_else(mail: MailTree) ->
         assert conn.execute("SELECT count(*) FROM mailplane_mailbox").fetchone() == (1,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT password_hash FROM mail_mailbox")
+
+
+def test_a_closed_mailbox_forwards_while_its_forwarding_lasts_then_refuses(
+    mail: MailTree,
+) -> None:
+    """A leaver's mail follows them for the days the unit chose, then bounces with a reason."""
+    box = actions.update_mailbox(actor=None, mailbox=mail.teacher_a, display_name="",
+                                 quota_mb=None, forward_to="an.nguyen@example.org",
+                                 forward_keep_copy=True,
+                                 forward_until=datetime.date.today() + datetime.timedelta(days=1))
+    actions.close_mailbox(actor=None, mailbox=box)
+    # Forwarded only (nobody reads a closed mailbox), and not refused.
+    assert lookup("mailplane_alias", "destination", TEACHER) == ["an.nguyen@example.org"]
+    assert lookup("mailplane_refused", "action", TEACHER) == []
+    Mailbox.objects.filter(pk=box.pk).update(
+        forward_until=datetime.date.today() - datetime.timedelta(days=1))
+    assert lookup("mailplane_alias", "destination", TEACHER) == []
+    assert lookup("mailplane_refused", "action", TEACHER) == [
+        "550 5.2.1 This mailbox has been closed"]
+
+
+def test_the_sieve_view_serves_the_script_by_name_then_by_id(mail: MailTree) -> None:
+    assert rows("SELECT id FROM mailplane_sieve WHERE username = %s", TEACHER) == []
+    box = actions.set_auto_reply(actor=None, mailbox=mail.teacher_a, enabled=True,
+                                 message="Tôi nghỉ phép.")
+    [(script_id,)] = rows("SELECT id FROM mailplane_sieve WHERE username = %s AND name = %s",
+                          TEACHER, "active")
+    assert script_id == box.sieve_id and script_id.startswith(f"{box.pk}-")
+    [(script,)] = rows("SELECT script FROM mailplane_sieve WHERE username = %s AND id = %s",
+                       TEACHER, script_id)
+    assert "Tôi nghỉ phép." in script
+    # A changed script has a new id, so Dovecot compiles it again.
+    changed = actions.set_auto_reply(actor=None, mailbox=box, enabled=True, message="Khác.")
+    assert changed.sieve_id != script_id
+    actions.close_mailbox(actor=None, mailbox=changed)
+    assert rows("SELECT id FROM mailplane_sieve WHERE username = %s", TEACHER) == []
