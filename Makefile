@@ -36,6 +36,7 @@ messages:
 run: install
 	$(BIN)/edugate migrate --noinput -v0
 	$(BIN)/edugate demo --size $(DEMO_SIZE) --if-empty
+	$(BIN)/edugate portals demo
 	$(BIN)/edugate dkim keygen --missing
 	$(BIN)/edugate mail up
 	$(BIN)/edugate up --host $(HOST) --port $(PORT)

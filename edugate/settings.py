@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "edugate.directory",
     "edugate.mail",
     "edugate.mail.plane",
+    "edugate.portal",
     "edugate.core",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -289,3 +290,13 @@ MAIL_PLANE: dict[str, Any] = {
     "SRS_FORWARD_PORT": int(os.environ.get("EDUGATE_MAIL_SRS_FORWARD_PORT", "0")),
     "SRS_REVERSE_PORT": int(os.environ.get("EDUGATE_MAIL_SRS_REVERSE_PORT", "0")),
 }
+
+# --- Portals (edugate/portal; see docs/portals.md) --------------------------------------------
+# Member portals are served at <label>.<suffix>:<port> while a suffix is set (development:
+# http://th-anbinh.localhost:8000); with EDUGATE_PORTAL_HOST_SUFFIX="" each is served on its
+# unit's own domain, or <label>.<its department's domain>, on EDUGATE_PORTAL_PORT (80, or 443
+# behind a TLS proxy).
+PORTAL_HOST_SUFFIX = os.environ.get("EDUGATE_PORTAL_HOST_SUFFIX", "localhost")
+PORTAL_PORT = int(os.environ.get("EDUGATE_PORTAL_PORT", "8000" if PORTAL_HOST_SUFFIX else "80"))
+# Page addresses without diacritics (/tin-tuc/le-khai-giang/), as Vietnamese sites write them.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False

@@ -1,4 +1,5 @@
-"""URL routes: the Wagtail back office at /admin/, language switching, Wagtail pages."""
+"""URL routes: the Wagtail back office at /admin/, language switching, the mailbox holder's
+pages, mail client set-up, the portals (feeds, sitemap, search) and their Wagtail pages."""
 
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
@@ -18,4 +19,5 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# The portals' feeds, sitemap, robots.txt and search, then Wagtail's pages.
+urlpatterns += [path("", include("edugate.portal.urls")), path("", include(wagtail_urls))]
