@@ -61,7 +61,7 @@ def test_a_school_portal_reads_well_and_passes_axe(live_server: Any, page: Any,
 
     page.goto(f"{base}/")
     expect(page).to_have_title(school.name)
-    expect(page.get_by_role("navigation", name="Main sections")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Các mục chính")).to_be_visible()
     expect(page.get_by_role("link", name="Lễ khai giảng năm học mới 2025-2026").first
            ).to_be_visible()
     assert axe_violations(page) == []
