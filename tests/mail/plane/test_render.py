@@ -48,7 +48,9 @@ def test_production_uses_the_standard_ports_and_real_certificates() -> None:
 def test_postgresql_maps_carry_the_role_and_stay_private() -> None:
     files = files_of(production(PGSQL))
     aliases = files["postfix/sql/aliases.cf"]
-    assert "user = edugate_mail" in aliases.text and "FROM mailplane_alias" in aliases.text
+    assert "user = edugate_mail" in aliases.text
+    # On PostgreSQL the map calls the view's function (its plan is kept per connection).
+    assert "query = SELECT mailplane_map_aliases('%u', '%d')" in aliases.text
     assert aliases.mode == 0o640 and aliases.group == "postfix"
     sql_conf = files["dovecot/dovecot-sql.conf.ext"]
     assert "driver = pgsql" in sql_conf.text and sql_conf.mode == 0o640

@@ -190,3 +190,22 @@ def test_the_sieve_view_serves_the_script_by_name_then_by_id(mail: MailTree) -> 
     assert changed.sieve_id != script_id
     actions.close_mailbox(actor=None, mailbox=changed)
     assert rows("SELECT id FROM mailplane_sieve WHERE username = %s", TEACHER) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's map functions")
+def test_each_postgresql_map_function_answers_as_its_query(mail: MailTree) -> None:
+    """The functions the PostgreSQL maps call return what the maps' queries return."""
+    from edugate.mail.plane.render import POSTFIX_MAPS, map_function_arguments
+
+    actions.add_alias(actor=None, mailbox=mail.teacher_a, local_part="an", domain=mail.school_a)
+    keys = {"%u": "an", "%d": "th-a.minhhai.edu.vn", "%s": "th-a.minhhai.edu.vn"}
+    for name, (_purpose, query) in POSTFIX_MAPS.items():
+        arguments = [keys[item] for item in map_function_arguments(query)]
+        literal = query
+        for item, value in keys.items():
+            literal = literal.replace(f"'{item}'", f"'{value}'")
+        expected = sorted(str(row[0]) for row in rows(literal))
+        placeholders = ", ".join(["%s"] * len(arguments))
+        got = sorted(row[0] for row in rows(
+            f"SELECT mailplane_map_{name}({placeholders})", *arguments))
+        assert got == expected, name
