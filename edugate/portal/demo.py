@@ -1,6 +1,11 @@
 """Sample portal content for the demo province: the portals of every unit, and a few
 realistic Vietnamese news items and documents (with PDF attachments) on the Department's
-portal and two schools'. Idempotent: a portal that already has news is left alone.
+portal and two schools'; online public services and an admission plan on the Department's;
+public disclosures (one of them overdue, one posted late) and an admission plan on each
+school's, whose opening-day news is shared on the Department's portal. Idempotent: each kind
+of content is added only to a section that has none yet.
+
+Procedure codes of the sample services are illustrative.
 
 ``edugate portals demo`` runs it; ``edugate demo`` may call :func:`load_portal_demo` after
 loading the directory.
@@ -17,13 +22,22 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 
+from edugate.core.text import fold
 from edugate.directory.models import InstitutionLevel, Unit, UnitKind, UnitStatus
 from edugate.mail.models import Mailbox
 from edugate.portal import provisioning
 from edugate.portal.models import (
+    AdmissionAttachment,
+    AdmissionPage,
+    AdmissionScheduleStep,
+    AdmissionsIndexPage,
+    DisclosureAttachment,
+    DisclosureIndexPage,
+    DisclosureItemPage,
     DocumentAttachment,
     DocumentIndexPage,
     DocumentPage,
@@ -33,7 +47,10 @@ from edugate.portal.models import (
     NewsPage,
     Portal,
     PortalHomePage,
+    ServiceIndexPage,
+    ServicePage,
 )
+from edugate.portal.models.disclosure import school_year_of
 from edugate.portal.selectors import unit_leaders
 
 
@@ -46,6 +63,7 @@ class DemoNews:
     category: str
     featured: bool = False
     image: bool = False
+    on_department: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,7 +135,7 @@ SCHOOL_NEWS = (
         "Nhà trường long trọng tổ chức lễ khai giảng, chào đón học sinh khối lớp đầu cấp.",
         ("Buổi lễ có sự tham dự của đại diện chính quyền địa phương, Ban đại diện cha mẹ học "
          "sinh và toàn thể giáo viên, học sinh.",),
-        4, "su-kien", featured=True, image=True,
+        4, "su-kien", featured=True, image=True, on_department=True,
     ),
     DemoNews(
         "Thông báo lịch họp phụ huynh học sinh học kỳ I",
@@ -223,7 +241,7 @@ def _fill(portal: Portal, news: tuple[DemoNews, ...], documents: tuple[DemoDocum
             image.save()
         page = NewsPage(
             title=item.title, summary=item.summary, date=today - datetime.timedelta(item.days_ago),
-            featured=item.featured, image=image,
+            featured=item.featured, image=image, show_on_department=item.on_department,
             image_alt=f"Ảnh minh họa: {item.title}" if image else "",
             body=[("paragraph", f"<p>{text}</p>") for text in item.paragraphs],
         )
@@ -251,6 +269,231 @@ def _fill(portal: Portal, news: tuple[DemoNews, ...], documents: tuple[DemoDocum
     return len(news), len(documents)
 
 
+# -- online services, admissions and public disclosure --
+
+@dataclass(frozen=True)
+class DemoService:
+    title: str
+    code: str
+    area: str
+    level: str
+    summary: str
+    process: tuple[str, ...]
+    dossier: tuple[str, ...]
+    time_limit: str
+    fee: str
+    result: str
+
+
+DEPARTMENT_SERVICES = (
+    DemoService(
+        "Cấp bản sao văn bằng, chứng chỉ từ sổ gốc", "1.005092", "Văn bằng, chứng chỉ", "full",
+        "Cấp bản sao bằng tốt nghiệp trung học phổ thông từ sổ gốc cho người đã được cấp bằng.",
+        ("Người đề nghị nộp hồ sơ trực tuyến trên Cổng Dịch vụ công quốc gia.",
+         "Sở Giáo dục và Đào tạo kiểm tra, đối chiếu sổ gốc và cấp bản sao.",
+         "Người đề nghị nhận kết quả trực tuyến hoặc qua dịch vụ bưu chính công ích."),
+        ("Đơn đề nghị cấp bản sao văn bằng, chứng chỉ từ sổ gốc (theo mẫu).",
+         "Bản sao giấy tờ tùy thân của người được cấp bằng."),
+        "Trong ngày làm việc tiếp nhận hồ sơ hợp lệ", "Không",
+        "Bản sao văn bằng, chứng chỉ từ sổ gốc",
+    ),
+    DemoService(
+        "Chuyển trường đối với học sinh trung học phổ thông", "1.001639", "Giáo dục trung học",
+        "partial",
+        "Thủ tục cho học sinh trung học phổ thông chuyển đến học tại trường khác trong hoặc "
+        "ngoài tỉnh.",
+        ("Cha mẹ hoặc người giám hộ nộp đơn xin chuyển trường.",
+         "Hiệu trưởng trường nơi chuyển đến tiếp nhận và giải quyết theo quy định."),
+        ("Đơn xin chuyển trường do cha mẹ hoặc người giám hộ ký.",
+         "Học bạ (bản chính).", "Giấy xác nhận của trường nơi đi."),
+        "03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ", "Không",
+        "Quyết định tiếp nhận học sinh",
+    ),
+    DemoService(
+        "Phúc khảo bài thi tốt nghiệp trung học phổ thông", "1.005142", "Thi, tuyển sinh",
+        "full",
+        "Thí sinh đề nghị chấm phúc khảo bài thi trong kỳ thi tốt nghiệp trung học phổ thông.",
+        ("Thí sinh đăng ký phúc khảo trực tuyến trong thời hạn 10 ngày kể từ ngày công bố kết "
+         "quả thi.", "Hội đồng phúc khảo của Sở chấm phúc khảo và công bố kết quả."),
+        ("Đơn đề nghị phúc khảo bài thi (đăng ký trực tuyến).",),
+        "15 ngày kể từ ngày hết hạn nhận đơn", "Không", "Kết quả phúc khảo bài thi",
+    ),
+)
+
+
+def _rich(paragraphs: tuple[str, ...]) -> str:
+    return "".join(f"<p>{text}</p>" for text in paragraphs)
+
+
+def _attach(model: Any, portal: Portal, title: str, lines: list[str]) -> Any:
+    document = Document(title=title, collection=portal.collection)
+    document.file.save(f"{slugify(fold(title))[:60] or 'tep'}.pdf",
+                       ContentFile(_pdf(title, lines)), save=False)
+    document.save()
+    return model(document=document, title="")
+
+
+def _fill_services(portal: Portal, home: PortalHomePage) -> int:
+    index = ServiceIndexPage.objects.child_of(home).first()
+    if index is None or ServicePage.objects.child_of(index).exists():
+        return 0
+    for item in DEPARTMENT_SERVICES:
+        _publish(index, ServicePage(
+            title=item.title, code=item.code, area=item.area, level=item.level,
+            summary=item.summary, process=_rich(item.process),
+            dossier="<ul>" + "".join(f"<li>{d}</li>" for d in item.dossier) + "</ul>",
+            where_to_submit=(f"Bộ phận Một cửa của {home.unit.name} tại Trung tâm Phục vụ hành "
+                             "chính công tỉnh, hoặc trực tuyến trên Cổng Dịch vụ công quốc gia"),
+            handling_officer="Văn phòng Sở (bộ phận tiếp nhận và trả kết quả)",
+            time_limit=item.time_limit, fee=item.fee, result=item.result,
+            legal_basis="<p>Thông tư số 21/2019/TT-BGDĐT; Nghị định số 42/2022/NĐ-CP.</p>",
+        ))
+    return len(DEPARTMENT_SERVICES)
+
+
+_ENTRY_GRADE = {
+    InstitutionLevel.PRESCHOOL: ("nhóm trẻ, lớp mẫu giáo", "Trẻ em từ 18 tháng đến 5 tuổi"),
+    InstitutionLevel.PRIMARY: ("lớp 1", "Trẻ em sinh năm {born}"),
+    InstitutionLevel.LOWER_SECONDARY: ("lớp 6", "Học sinh đã hoàn thành chương trình tiểu học"),
+    InstitutionLevel.UPPER_SECONDARY: ("lớp 10", "Học sinh đã tốt nghiệp trung học cơ sở"),
+}
+
+
+def _fill_admissions(portal: Portal, home: PortalHomePage, today: datetime.date) -> int:
+    index = AdmissionsIndexPage.objects.child_of(home).first()
+    if index is None or AdmissionPage.objects.child_of(index).exists():
+        return 0
+    unit = home.unit
+    next_year = school_year_of(today.replace(month=9, day=1) if today.month < 8
+                               else today.replace(year=today.year + 1, month=9, day=1))
+    start = int(next_year[:4])
+    if unit.kind == UnitKind.DEPARTMENT:
+        grade, target = "lớp 10 trung học phổ thông", ("Học sinh đã tốt nghiệp trung học cơ sở "
+                                                       "trên địa bàn tỉnh")
+        quota, details = 14_250, "Tại 38 trường trung học phổ thông công lập"
+        method = ("<p>Thi tuyển ba môn: Ngữ văn, Toán và Ngoại ngữ. Điểm xét tuyển là tổng điểm "
+                  "ba bài thi cộng điểm ưu tiên, khuyến khích (nếu có).</p>")
+    else:
+        grade, target = _ENTRY_GRADE.get(unit.level, ("đầu cấp", "Học sinh đủ điều kiện"))
+        target = target.format(born=start - 6) + " cư trú trên địa bàn tuyển sinh của trường"
+        quota, details = 140, "4 lớp, mỗi lớp 35 học sinh"
+        method = "<p>Xét tuyển theo địa bàn cư trú do Ủy ban nhân dân xã giao.</p>"
+    page = AdmissionPage(
+        title=f"Kế hoạch tuyển sinh {grade} năm học {next_year}", school_year=next_year,
+        target=target, quota=quota, quota_details=details,
+        summary=(f"{unit.name} thông báo kế hoạch tuyển sinh {grade} năm học {next_year}: "
+                 "đối tượng, chỉ tiêu, thời gian và hồ sơ."),
+        method=method,
+        dossier=("<ul><li>Đơn đăng ký dự tuyển (theo mẫu).</li><li>Bản sao giấy khai sinh.</li>"
+                 "<li>Giấy tờ chứng nhận chế độ ưu tiên (nếu có).</li></ul>"),
+        registration_url="https://dichvucong.gov.vn",
+    )
+    page.schedule = [
+        AdmissionScheduleStep(start_date=datetime.date(start, 6, 1),
+                              end_date=datetime.date(start, 6, 20),
+                              activity="Đăng ký dự tuyển trực tuyến"),
+        AdmissionScheduleStep(start_date=datetime.date(start, 7, 1), end_date=None,
+                              activity="Công bố danh sách trúng tuyển"),
+        AdmissionScheduleStep(start_date=datetime.date(start, 7, 5),
+                              end_date=datetime.date(start, 7, 10),
+                              activity="Nộp hồ sơ nhập học"),
+    ]
+    page.attachments = [_attach(AdmissionAttachment, portal, f"Mẫu đơn đăng ký {grade}",
+                                [unit.name, f"Đơn đăng ký tuyển sinh {grade}", next_year])]
+    _publish(index, page)
+    return 1
+
+
+@dataclass(frozen=True)
+class DemoDisclosure:
+    title: str
+    category: str
+    summary: str
+    due_days_ago: int  # the due date, days before today
+    posted_days_ago: int | None  # days before today; fewer than due_days_ago: posted late;
+    # None: not published yet (overdue)
+    previous_year: bool = False
+    file: bool = False
+
+
+SCHOOL_DISCLOSURES = (
+    DemoDisclosure("Thông tin chung về nhà trường", "general",
+                   "Tên trường, địa chỉ, loại hình, cơ quan quản lý, sứ mạng, tầm nhìn, mục "
+                   "tiêu và cơ cấu tổ chức của nhà trường.", 60, 65),
+    DemoDisclosure("Đội ngũ nhà giáo, cán bộ quản lý và nhân viên", "staff",
+                   "Số lượng, trình độ đào tạo, chuẩn nghề nghiệp của giáo viên, cán bộ quản lý "
+                   "và nhân viên.", 60, 62),
+    DemoDisclosure("Cơ sở vật chất phục vụ dạy và học", "facilities",
+                   "Diện tích đất, phòng học, phòng chức năng, thư viện, thiết bị dạy học và "
+                   "khu vệ sinh.", 60, 61),
+    DemoDisclosure("Kế hoạch giáo dục của nhà trường", "plan_results",
+                   "Kế hoạch giáo dục năm học, chương trình, sách giáo khoa sử dụng và các "
+                   "hoạt động giáo dục.", 45, 47),
+    DemoDisclosure("Dự toán thu, chi ngân sách năm 2026", "finance",
+                   "Dự toán thu, chi ngân sách nhà nước và các khoản thu dịch vụ giáo dục.",
+                   20, 12, file=True),
+    DemoDisclosure("Kết quả giáo dục năm học trước", "plan_results",
+                   "Kết quả đánh giá học sinh và tỉ lệ hoàn thành chương trình năm học trước.",
+                   300, 305, previous_year=True),
+    DemoDisclosure("Quyết toán thu, chi năm 2025", "finance",
+                   "Quyết toán thu, chi ngân sách và các khoản thu khác năm 2025.", 5, None),
+)
+
+
+def _fill_disclosures(portal: Portal, home: PortalHomePage, today: datetime.date) -> int:
+    index = DisclosureIndexPage.objects.child_of(home).first()
+    if index is None or DisclosureItemPage.objects.child_of(index).exists():
+        return 0
+    current = school_year_of(today)
+    previous = f"{int(current[:4]) - 1}-{current[:4]}"
+    for item in SCHOOL_DISCLOSURES:
+        page = DisclosureItemPage(
+            title=item.title, category=item.category, summary=item.summary,
+            school_year=previous if item.previous_year else current,
+            due_date=today - datetime.timedelta(item.due_days_ago),
+            body=f"<p>{item.summary}</p><p>Nội dung chi tiết xem tại tệp đính kèm hoặc tại "
+                 "bảng tin của nhà trường.</p>",
+        )
+        if item.file:
+            page.attachments = [_attach(DisclosureAttachment, portal, item.title,
+                                        [home.unit.name, item.title, item.summary])]
+        if item.posted_days_ago is None:
+            page.live = False
+            index.add_child(instance=page)
+            page.save_revision()  # a draft past its due date: overdue on the dashboard
+            continue
+        page.first_published_at = timezone.make_aware(datetime.datetime.combine(
+            today - datetime.timedelta(item.posted_days_ago), datetime.time(8, 30)))
+        _publish(index, page)
+    return len(SCHOOL_DISCLOSURES)
+
+
+def _share_news(home: PortalHomePage) -> int:
+    """Portals filled before the opt-in existed: share their featured news item."""
+    news = NewsPage.objects.live().descendant_of(home)
+    if news.filter(show_on_department=True).exists():
+        return 0
+    item = news.filter(featured=True).order_by("-date", "-pk").first()
+    if item is None:
+        return 0
+    item.show_on_department = True
+    item.save_revision().publish()
+    return 1
+
+
+def _fill_more(portal: Portal) -> dict[str, int]:
+    home = PortalHomePage.objects.select_related("unit").get(pk=portal.home_page_id)
+    today = timezone.localdate()
+    added = {"services": 0, "admissions": _fill_admissions(portal, home, today),
+             "disclosures": 0, "shared_news": 0}
+    if home.unit.kind == UnitKind.DEPARTMENT:
+        added["services"] = _fill_services(portal, home)
+    else:
+        added["disclosures"] = _fill_disclosures(portal, home, today)
+        added["shared_news"] = _share_news(home)
+    return added
+
+
 def _demo_schools() -> list[Unit]:
     """The school of the demo's principal login, and an upper secondary school."""
     chosen: list[Unit] = []
@@ -275,6 +518,7 @@ def load_portal_demo() -> dict[str, Any]:
     for unit in provisioning.units_missing_portals():
         provisioning.provision_portal(unit)
     news = documents = 0
+    more = {"services": 0, "admissions": 0, "disclosures": 0, "shared_news": 0}
     urls = []
     with transaction.atomic():
         department = Unit.objects.filter(kind=UnitKind.DEPARTMENT, status=UnitStatus.ACTIVE
@@ -290,6 +534,8 @@ def load_portal_demo() -> dict[str, Any]:
             added = _fill(portal, unit_news, unit_documents)
             news += added[0]
             documents += added[1]
+            for key, count in _fill_more(portal).items():
+                more[key] += count
             urls.append(portal.url)
     return {"portals": Portal.objects.count(), "news": news, "documents": documents,
-            "urls": urls}
+            **more, "urls": urls}

@@ -1,5 +1,7 @@
 """Reads for portals: leaders and official addresses taken live from the directory and the
-mailboxes, successors' portals, and the portals a user may list.
+mailboxes, successors' portals, the portals a user may list, what a Department's portal shows
+of its member portals (their directory, their opted-in news) and what member portals show of
+their Department's (its documents), and overdue public disclosures within a user's scope.
 
 These are the public side of the directory (Circular 37, Articles 4.2, 8 and 9: a portal
 publishes its unit's addresses and its leaders' names, titles, phones and emails), so they take
@@ -9,10 +11,16 @@ whatever the size of the province.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+from django.db.models.functions import Substr
+from wagtail.models import Page
+
+from edugate.core.text import fold
 from edugate.directory.models import (
     Membership,
     Person,
@@ -20,13 +28,21 @@ from edugate.directory.models import (
     RoleAssignment,
     RoleKind,
     Unit,
+    UnitKind,
     UnitStatus,
 )
 from edugate.directory.models.units import subtree_q
 from edugate.directory.scope import Scope, scope_for
 from edugate.mail.models import Mailbox, MailboxKind, MailboxState
 from edugate.portal.leadership import HEAD, leader_rank
-from edugate.portal.models import Portal
+from edugate.portal.models import (
+    DisclosureItemPage,
+    DocumentPage,
+    NewsPage,
+    Portal,
+    PortalHomePage,
+)
+from edugate.portal.models.base import HOME_DEPTH, relative_url
 
 #: mailboxes that receive mail, so their addresses may be published
 PUBLIC_STATES = (MailboxState.PENDING, MailboxState.ACTIVE)
@@ -189,3 +205,145 @@ def successor_portal_url(unit: Unit) -> str:
 def portal_scope(actor: Any) -> Scope:
     """The units whose portals ``actor`` may see in listings (``None``: the platform)."""
     return Scope.full() if actor is None else scope_for(actor, PORTAL_ROLES)
+
+
+# -- a Department and its member portals --
+
+@dataclass(frozen=True)
+class DepartmentPortal:
+    unit: Unit
+    home: PortalHomePage
+    root_url: str  # ``http://sgd.localhost:8000``, no trailing slash
+
+    def url_of(self, page: Any) -> str:
+        return self.root_url + relative_url(page, self.home)
+
+
+def department_portal(unit: Unit) -> DepartmentPortal | None:
+    """The portal of the nearest Department above ``unit`` (two queries), or ``None``."""
+    department = (Unit.objects.filter(path__in=unit.ancestor_paths(),
+                                      kind=UnitKind.DEPARTMENT)
+                  .order_by("-depth").first())
+    if department is None:
+        return None
+    portal = (Portal.objects.filter(unit=department, site__isnull=False,
+                                    home_page__isnull=False)
+              .select_related("site").first())
+    if portal is None or portal.site is None:
+        return None
+    home = PortalHomePage.objects.select_related("unit").get(pk=portal.home_page_id)
+    return DepartmentPortal(unit=department, home=home, root_url=portal.site.root_url)
+
+
+def department_documents(department: DepartmentPortal) -> QuerySet[DocumentPage]:
+    """The Department's published documents, read live from its portal (never copied)."""
+    return (DocumentPage.objects.live().public().descendant_of(department.home)
+            .order_by("-issue_date", "-pk"))
+
+
+def _member_homes(department: Unit) -> QuerySet[PortalHomePage]:
+    return PortalHomePage.objects.filter(
+        subtree_q(department.path, prefix="unit__", include_self=False),
+        unit__status=UnitStatus.ACTIVE, depth=HOME_DEPTH,
+    )
+
+
+def member_news(department: Unit) -> QuerySet[NewsPage]:
+    """Published news of the active member portals below ``department`` whose editors chose
+    to show them on the Department's portal, newest first (one query)."""
+    return (NewsPage.objects.live().public().filter(show_on_department=True)
+            .annotate(home_path=Substr("path", 1, HOME_DEPTH * NewsPage.steplen))
+            .filter(home_path__in=_member_homes(department).values("path"))
+            .order_by("-date", "-pk"))
+
+
+@dataclass(frozen=True)
+class MemberNewsItem:
+    title: str
+    url: str
+    date: datetime.date
+    summary: str
+    unit_name: str
+    portal_url: str
+
+
+def member_news_items(news: Iterable[NewsPage]) -> list[MemberNewsItem]:
+    """Absolute links for a page of member news, with each item's unit (one query)."""
+    items = list(news)
+    paths = {item.path[: HOME_DEPTH * item.steplen] for item in items}
+    portals = {
+        portal.home_page.path: portal
+        for portal in Portal.objects.filter(home_page__path__in=paths, site__isnull=False)
+        .select_related("site", "unit", "home_page")
+        if portal.home_page is not None
+    }
+    result = []
+    for item in items:
+        portal = portals.get(item.path[: HOME_DEPTH * item.steplen])
+        if portal is None or portal.site is None or portal.home_page is None:
+            continue
+        root = portal.site.root_url
+        result.append(MemberNewsItem(
+            title=item.title, url=root + relative_url(item, portal.home_page), date=item.date,
+            summary=item.summary, unit_name=portal.unit.name, portal_url=f"{root}/",
+        ))
+    return result
+
+
+@dataclass(frozen=True)
+class MemberPortal:
+    name: str
+    kind: str
+    kind_label: str
+    hostname: str
+    url: str
+    parent_name: str
+
+
+def member_portals(department: Unit, *, query: str = "", kind: str = "") -> QuerySet[Portal]:
+    """The portals of the active units below ``department``, in tree order; ``query`` matches
+    name, short name and code without diacritics (the directory's folded ``search_name``)."""
+    portals = (Portal.objects.filter(
+        subtree_q(department.path, prefix="unit__", include_self=False),
+        unit__status=UnitStatus.ACTIVE, site__isnull=False,
+    ).select_related("unit", "site").order_by("unit__path"))
+    if kind:
+        portals = portals.filter(unit__kind=kind)
+    for word in fold(query).split():
+        portals = portals.filter(unit__search_name__contains=word)
+    return portals
+
+
+def member_portal_rows(portals: Iterable[Portal]) -> list[MemberPortal]:
+    """Rows for a page of the member-portal directory, each with the unit above it (one
+    query)."""
+    items = [p for p in portals if p.site is not None]
+    parent_paths = {p.unit.path[: -p.unit.steplen] for p in items if p.unit.depth > 1}
+    parents = dict(Unit.objects.filter(path__in=parent_paths).values_list("path", "name"))
+    rows = []
+    for portal in items:
+        unit = portal.unit
+        assert portal.site is not None
+        label = (unit.get_level_display() if unit.kind == UnitKind.INSTITUTION and unit.level
+                 else unit.get_kind_display())
+        rows.append(MemberPortal(
+            name=unit.name, kind=unit.kind, kind_label=str(label),
+            hostname=portal.site.hostname, url=portal.url,
+            parent_name=parents.get(unit.path[: -unit.steplen], ""),
+        ))
+    return rows
+
+
+# -- public disclosure --
+
+def overdue_disclosures(scope: Scope, *, today: datetime.date) -> QuerySet[DisclosureItemPage]:
+    """Disclosure items of the portals in ``scope`` whose due date has passed while they are
+    still unpublished, the longest overdue first (one query)."""
+    items = DisclosureItemPage.objects.filter(live=False, due_date__lt=today)
+    if scope.is_empty:
+        return items.none()
+    if not scope.everything:
+        homes = PortalHomePage.objects.filter(scope.units_q("unit__"), depth=HOME_DEPTH)
+        items = (items.annotate(home_path=Substr("path", 1, HOME_DEPTH * Page.steplen))
+                 .filter(home_path__in=homes.values("path")))
+    return items.order_by("due_date", "pk")

@@ -90,3 +90,90 @@ def test_a_school_portal_reads_well_and_passes_axe(live_server: Any, page: Any,
     expect(page.locator("a.skip-link")).to_be_focused()
     page.keyboard.press("Enter")
     assert page.url.endswith("/#main")
+
+
+def test_the_demos_new_page_types_pass_axe(live_server: Any, page: Any, settings: Any,
+                                           tmp_path: Path) -> None:
+    """Disclosure, admissions, online services, the Department's documents on a member
+    portal, and the member portals' news and directory on the Department's: every page type
+    the demo fills, at desktop and phone widths, with no axe violation."""
+    from edugate.portal.demo import load_portal_demo
+    from edugate.portal.models import (
+        AdmissionPage,
+        DisclosureItemPage,
+        Portal,
+        ServicePage,
+    )
+
+    settings.PORTAL_HOST_SUFFIX = "localhost"
+    settings.PORTAL_PORT = urlsplit(live_server.url).port
+    settings.MEDIA_ROOT = tmp_path
+    if hasattr(settings, "PORTAL_CACHE"):
+        settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "ENABLED": False}
+    tree = build_tree()
+    report = load_portal_demo()
+    assert report["disclosures"] and report["services"] and report["admissions"]
+    port = settings.PORTAL_PORT
+
+    def base(unit: Any) -> str:
+        site = Portal.objects.select_related("site").get(unit=unit).site
+        return f"http://{site.hostname}:{port}"
+
+    def path_of(model: Any, unit: Any) -> str:
+        home = PortalHomePage.objects.get(unit=unit)
+        item = model.objects.live().descendant_of(home).order_by("pk").first()
+        assert item is not None, (model, unit)
+        return relative_url(item, home)
+
+    school = next(u for u in (tree.upper_school, tree.school_a, tree.school_b)
+                  if DisclosureItemPage.objects.descendant_of(
+                      PortalHomePage.objects.get(unit=u)).exists())
+    late = next(p for p in DisclosureItemPage.objects.live().descendant_of(
+        PortalHomePage.objects.get(unit=school)) if p.posted_late())
+    checks = [
+        (tree.department, "/"),
+        (tree.department, "/dich-vu-cong/"),
+        (tree.department, "/dich-vu-cong/?q=chuyen+truong&level=partial"),
+        (tree.department, path_of(ServicePage, tree.department)),
+        (tree.department, "/tuyen-sinh/"),
+        (tree.department, path_of(AdmissionPage, tree.department)),
+        (tree.department, "/tin-tu-cac-don-vi/"),
+        (tree.department, "/cong-thanh-vien/"),
+        (tree.department, "/cong-thanh-vien/?q=truong&kind=institution"),
+        (school, "/cong-khai/"),
+        (school, "/cong-khai/?category=finance"),
+        (school, relative_url(late, PortalHomePage.objects.get(unit=school))),
+        (school, "/tuyen-sinh/"),
+        (school, path_of(AdmissionPage, school)),
+        (school, "/van-ban-cua-so/"),
+        (tree.office, "/van-ban-cua-so/?type=plan"),
+    ]
+    for unit, path in checks:
+        page.goto(f"{base(unit)}{path}")
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
+        assert axe_violations(page) == [], (unit.code, path)
+
+    # The Department's documents link to the Department's own portal.
+    page.goto(f"{base(school)}/van-ban-cua-so/")
+    first = page.locator("table.documents tbody a").first
+    assert (first.get_attribute("href") or "").startswith(base(tree.department))
+    # A member's shared news on the Department's home leads to the member's portal.
+    page.goto(f"{base(tree.department)}/")
+    expect(page.locator("h2#member-news-heading")).to_be_visible()
+    member_link = page.locator("section.member-news .news-title a").first
+    href = member_link.get_attribute("href") or ""
+    assert href.startswith("http://") and not href.startswith(base(tree.department))
+    # The member directory finds a school without diacritics.
+    page.goto(f"{base(tree.department)}/cong-thanh-vien/")
+    page.locator("#member-q").fill("le quy don")
+    page.locator("main form.filters button[type=submit]").click()
+    expect(page.locator("table.member-portals tbody tr")).to_have_count(1)
+    expect(page.locator("table.member-portals")).to_contain_text(tree.upper_school.name)
+
+    # At a phone's width the disclosure table still passes, and printing drops the filters.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{base(school)}/cong-khai/")
+    assert axe_violations(page) == []
+    page.emulate_media(media="print")
+    expect(page.locator("form.filters")).to_be_hidden()
+    expect(page.locator("nav.site-nav")).to_be_hidden()

@@ -13,14 +13,20 @@ from edugate.directory import actions
 from edugate.directory.models import Domain, RoleKind
 from edugate.mail.models import Mailbox, MailboxKind
 from edugate.portal.models import (
+    AdmissionsIndexPage,
     ContactPage,
+    DepartmentDocumentsPage,
+    DisclosureIndexPage,
     DocumentIndexPage,
     DocumentPage,
     EmailDirectoryPage,
     IntroductionPage,
+    MemberNewsPage,
+    MemberPortalsPage,
     NewsIndexPage,
     NewsPage,
     PortalHomePage,
+    ServiceIndexPage,
 )
 from edugate.portal.models.base import relative_url
 from tests.portal.conftest import get, home_of, publish_document, publish_news
@@ -61,7 +67,9 @@ def test_page_types_keep_the_tree_in_shape() -> None:
     assert PortalHomePage.parent_page_types == ["wagtailcore.Page"]
     assert not PortalHomePage.is_creatable
     assert set(PortalHomePage.allowed_subpage_models()) == {
-        IntroductionPage, NewsIndexPage, DocumentIndexPage, EmailDirectoryPage, ContactPage}
+        IntroductionPage, NewsIndexPage, DocumentIndexPage, EmailDirectoryPage, ContactPage,
+        DisclosureIndexPage, AdmissionsIndexPage, ServiceIndexPage, DepartmentDocumentsPage,
+        MemberNewsPage, MemberPortalsPage}
     assert NewsIndexPage.allowed_subpage_models() == [NewsPage]
     assert DocumentIndexPage.allowed_subpage_models() == [DocumentPage]
     assert NewsPage.allowed_parent_page_models() == [NewsIndexPage]
@@ -98,7 +106,8 @@ def test_every_page_type_renders_with_dublin_core_and_open_graph(tree, client) -
     pages = [home, *[p.specific for p in home.get_children()], news, document]
     assert {type(p) for p in pages} == {
         PortalHomePage, IntroductionPage, NewsIndexPage, DocumentIndexPage,
-        EmailDirectoryPage, ContactPage, NewsPage, DocumentPage}
+        EmailDirectoryPage, ContactPage, NewsPage, DocumentPage,
+        DisclosureIndexPage, AdmissionsIndexPage, DepartmentDocumentsPage}
     for page in pages:
         path = relative_url(page, home)
         response = get(client, tree.school_a, path)

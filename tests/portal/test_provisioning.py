@@ -19,7 +19,10 @@ from edugate.directory import actions
 from edugate.directory.models import InstitutionLevel, RoleKind, UnitKind
 from edugate.portal import provisioning
 from edugate.portal.models import (
+    AdmissionsIndexPage,
     ContactPage,
+    DepartmentDocumentsPage,
+    DisclosureIndexPage,
     DocumentIndexPage,
     EmailDirectoryPage,
     IntroductionPage,
@@ -32,7 +35,7 @@ from edugate.portal.models.base import relative_url
 from tests.portal.conftest import get, home_of, publish_news
 
 SECTION_TYPES = {IntroductionPage, NewsIndexPage, DocumentIndexPage, EmailDirectoryPage,
-                 ContactPage}
+                 ContactPage, DisclosureIndexPage, AdmissionsIndexPage, DepartmentDocumentsPage}
 
 
 def _counts() -> tuple[int, ...]:

@@ -1,5 +1,6 @@
 """News and events: a section (``NewsIndexPage``) with its own categories, and its items
-(``NewsPage``) with a date, summary, body, categories and a featured flag; listed 10 a page.
+(``NewsPage``) with a date, summary, body, categories, a featured flag and an opt-in to be
+listed on the Department's portal among its member portals' news; listed 10 a page.
 
 Categories belong to the news section they are defined on, so one portal's categories are
 never offered to another's editors.
@@ -128,10 +129,16 @@ class NewsPage(PortalPage):
                                          blank=True, related_name="news")
     featured = models.BooleanField(_("featured"), default=False,
                                    help_text=_("Shown first on the portal's home page."))
+    show_on_department = models.BooleanField(
+        _("show on the Department's portal"), default=False,
+        help_text=_("Also list this item under the news of the member portals on the "
+                    "portal of the Department above this unit."),
+    )
 
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel([FieldPanel("date"), FieldPanel("featured")], heading=_("Publication")),
+        MultiFieldPanel([FieldPanel("date"), FieldPanel("featured"),
+                         FieldPanel("show_on_department")], heading=_("Publication")),
         FieldPanel("summary"),
         MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")),
         FieldPanel("body"),
@@ -145,7 +152,10 @@ class NewsPage(PortalPage):
     class Meta:
         verbose_name = _("news item")
         verbose_name_plural = _("news items")
-        indexes = [models.Index(fields=["date"], name="portal_news_date")]
+        indexes = [
+            models.Index(fields=["date"], name="portal_news_date"),
+            models.Index(fields=["show_on_department", "date"], name="portal_news_on_department"),
+        ]
 
     def clean(self) -> None:
         super().clean()

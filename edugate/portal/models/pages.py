@@ -21,7 +21,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from edugate.core.text import fold
-from edugate.portal.models.base import RICH_TEXT_FEATURES, PortalPage, plain
+from edugate.directory.models import UnitKind
+from edugate.portal.models.base import RICH_TEXT_FEATURES, PortalPage, plain, relative_url
 
 SEARCH_PAGE_SIZE = 10
 
@@ -51,6 +52,8 @@ class PortalHomePage(RoutablePageMixin, PortalPage):
     subpage_types = [
         "portal.IntroductionPage", "portal.NewsIndexPage", "portal.DocumentIndexPage",
         "portal.EmailDirectoryPage", "portal.ContactPage",
+        "portal.DisclosureIndexPage", "portal.AdmissionsIndexPage", "portal.ServiceIndexPage",
+        "portal.DepartmentDocumentsPage", "portal.MemberNewsPage", "portal.MemberPortalsPage",
     ]
     # Only provisioning creates portals (one per unit, with its Site and groups).
     is_creatable = False
@@ -86,7 +89,7 @@ class PortalHomePage(RoutablePageMixin, PortalPage):
 
         news = NewsPage.objects.live().public().descendant_of(self).select_related("image")
         featured = list(news.filter(featured=True).order_by("-date", "-pk")[:3])
-        context = {
+        context: dict[str, Any] = {
             "featured": featured,
             "latest_news": list(news.exclude(pk__in=[item.pk for item in featured])
                                 .order_by("-date", "-pk")[:6]),
@@ -95,6 +98,13 @@ class PortalHomePage(RoutablePageMixin, PortalPage):
                 .order_by("-issue_date", "-pk")[:5]
             ),
         }
+        if self.unit.kind == UnitKind.DEPARTMENT:
+            from edugate.portal.models.members import MemberNewsPage
+            from edugate.portal.selectors import member_news, member_news_items
+
+            context["member_news"] = member_news_items(member_news(self.unit)[:5])
+            section = MemberNewsPage.objects.live().child_of(self).first()
+            context["member_news_url"] = relative_url(section, self) if section else ""
         return self.render(request, context_overrides=context)
 
     @path("feed/rss/", name="rss")
