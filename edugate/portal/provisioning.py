@@ -6,9 +6,18 @@ hostname (see :mod:`edugate.portal.hosts`), its home page with the sections the 
 approvers' groups with page permissions on its own tree and collection permissions on its own
 collection. It is idempotent: running it again creates only what is missing.
 
+Each portal also gets its editorial workflow (:mod:`edugate.portal.workflow`): a Wagtail
+workflow on its home page, approved by its approvers' group and a delegates' group kept by hand.
+The groups' page and collection permissions are exactly those below, on the portal's own tree
+and collection only; anything else found on them (added by hand) is taken away, so that
+provisioning also repairs isolation. Editors may add and change pages but never publish: their
+work goes to the approvers through the workflow.
+
 Group membership is derived from the directory: holders of the unit's editor role (or of one
 above it over the whole subtree) are its editors; holders of its head role its approvers.
-Members added by hand in Wagtail's group admin are removed at the next synchronisation.
+Members added by hand to those two groups are removed at the next synchronisation, which runs
+for one user whenever their roles, status or account change (:func:`sync_user_groups`, from
+``receivers.py``) and for the whole portal at provisioning (:func:`sync_group_members`).
 
 The directory's ``unit_saved`` signal calls :func:`on_unit_saved` (``receivers.py``): a new
 unit gets its portal, a renamed one new titles, and a merged unit's home redirects to its
@@ -26,10 +35,11 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 from wagtail.models import (
     Collection,
+    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Locale,
@@ -47,9 +57,15 @@ from edugate.directory.models import (
     UnitKind,
     UnitStatus,
 )
-from edugate.portal import hosts
+from edugate.portal import hosts, workflow
 from edugate.portal.models import NewsCategory, NewsIndexPage, Portal, PortalHomePage
-from edugate.portal.sections import NEWS_CATEGORIES, Section, has_portal, sections_for
+from edugate.portal.sections import (
+    NEWS_CATEGORIES,
+    Section,
+    has_portal,
+    sections_for,
+    units_missing_sections,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +78,6 @@ COLLECTION_PERMISSIONS = (
     ("wagtaildocs", "add_document"), ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
 )
-_GROUP_NAME_LIMIT = 150
 
 
 @dataclass(frozen=True)
@@ -168,8 +183,7 @@ def _ensure_sections(home: PortalHomePage, kind: str) -> int:
 
 
 def _group_name(unit: Unit, role: str) -> str:
-    # Codes are unique, so names are; the unit's name follows for people reading the admin.
-    return f"{unit.code} · {role} · {unit.name}"[:_GROUP_NAME_LIMIT]
+    return workflow.portal_object_name(unit, role)
 
 
 def _ensure_group(group: Group | None, name: str) -> Group:
@@ -192,9 +206,17 @@ def _permissions(pairs: tuple[tuple[str, str], ...]) -> list[Permission]:
 
 def _grant(group: Group, home: Page, collection: Collection, page_codenames: tuple[str, ...]
            ) -> None:
-    for permission in _permissions(tuple(("wagtailcore", c) for c in page_codenames)):
+    """Give ``group`` exactly these permissions on ``home``'s tree and ``collection``, and
+    none elsewhere (a publish permission or another portal's page added by hand goes)."""
+    page_permissions = _permissions(tuple(("wagtailcore", c) for c in page_codenames))
+    collection_permissions = _permissions(COLLECTION_PERMISSIONS)
+    GroupPagePermission.objects.filter(group=group).exclude(
+        page=home, permission__in=page_permissions).delete()
+    GroupCollectionPermission.objects.filter(group=group).exclude(
+        collection=collection, permission__in=collection_permissions).delete()
+    for permission in page_permissions:
         GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
-    for permission in _permissions(COLLECTION_PERMISSIONS):
+    for permission in collection_permissions:
         GroupCollectionPermission.objects.get_or_create(
             group=group, collection=collection, permission=permission
         )
@@ -252,10 +274,13 @@ def provision_portal(unit: Unit) -> Portal | None:
         collection.save(update_fields=["name"])
     portal.collection = collection
 
-    portal.editors = _ensure_group(portal.editors, _group_name(unit, "biên tập"))
-    portal.approvers = _ensure_group(portal.approvers, _group_name(unit, "phê duyệt"))
+    portal.editors = _ensure_group(portal.editors, _group_name(unit, workflow.EDITORS))
+    portal.approvers = _ensure_group(portal.approvers, _group_name(unit, workflow.APPROVERS))
+    _workflow, delegates = workflow.ensure_workflow(unit=unit, home=home,
+                                                    approvers=portal.approvers)
     _grant(portal.editors, home, collection, EDITOR_PAGE_PERMISSIONS)
     _grant(portal.approvers, home, collection, APPROVER_PAGE_PERMISSIONS)
+    _grant(delegates, home, collection, APPROVER_PAGE_PERMISSIONS)
     portal.save()
     sync_group_members(portal)
     return portal
@@ -273,7 +298,8 @@ def _role_holders(unit: Unit, kind: str, *, inherited: bool) -> Any:
 
 
 def sync_group_members(portal: Portal) -> None:
-    """Make the portal's groups hold exactly the users the directory's roles name."""
+    """Make the portal's groups hold exactly the users the directory's roles name (and empty
+    all three, delegates included, once the unit is merged or dissolved)."""
     unit = portal.unit
     active = unit.status == UnitStatus.ACTIVE
     if portal.editors is not None:
@@ -282,6 +308,52 @@ def sync_group_members(portal: Portal) -> None:
     if portal.approvers is not None:
         approvers = _role_holders(unit, RoleKind.HEAD, inherited=False) if active else []
         portal.approvers.user_set.set(approvers)
+        if not active and portal.home_page_id is not None:
+            delegates = workflow.find_delegates(unit=unit, home_page_id=portal.home_page_id,
+                                                approvers_id=portal.approvers.pk)
+            if delegates is not None:
+                delegates.user_set.clear()
+
+
+def _portal_groups_for(user: User) -> set[int]:
+    """The editors' and approvers' groups ``user`` belongs in, by the directory's roles."""
+    if not user.is_active or user.person_id is None:
+        return set()
+    roles = list(RoleAssignment.objects.filter(
+        person_id=user.person_id, kind__in=[RoleKind.EDITOR, RoleKind.HEAD],
+        person__status__in=[PersonStatus.ACTIVE, PersonStatus.ON_LEAVE],
+    ).values_list("kind", "unit_id", "unit__path", "include_subtree"))
+    editing = Q(pk__in=[])
+    heading = Q(pk__in=[])
+    for kind, unit_id, path, subtree in roles:
+        if kind == RoleKind.HEAD:
+            heading |= Q(unit_id=unit_id)
+        elif subtree:
+            editing |= Q(unit__path__startswith=path)
+        else:
+            editing |= Q(unit_id=unit_id)
+    portals = Portal.objects.filter(unit__status=UnitStatus.ACTIVE)
+    wanted = set(portals.filter(editing, editors__isnull=False)
+                 .values_list("editors_id", flat=True))
+    wanted |= set(portals.filter(heading, approvers__isnull=False)
+                  .values_list("approvers_id", flat=True))
+    return wanted
+
+
+def sync_user_groups(user: User, *, leaving: bool = False) -> None:
+    """Put ``user`` in exactly the portal editors' and approvers' groups their roles name: a
+    head appointed becomes an approver of the unit's portal, one replaced or gone stops being
+    one (``leaving``: their person is being deleted, so none). A handful of queries whatever
+    the number of portals."""
+    wanted = set() if leaving else _portal_groups_for(user)
+    managed = Group.objects.filter(
+        Q(pk__in=Portal.objects.values("editors_id")) | Q(pk__in=Portal.objects.values(
+            "approvers_id")))
+    current = set(user.groups.filter(pk__in=managed.values("pk")).values_list("pk", flat=True))
+    if current - wanted:
+        user.groups.remove(*(current - wanted))
+    if wanted - current:
+        user.groups.add(*(wanted - current))
 
 
 @transaction.atomic
@@ -306,9 +378,21 @@ def retire_portal(unit: Unit) -> None:
 
 
 def units_missing_portals(scope_q: Any = None) -> Any:
-    units = Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE,
-                                          UnitKind.INSTITUTION], status=UnitStatus.ACTIVE,
-                                portal__isnull=True)
+    """Active units that need provisioning: without a portal, or whose portal lacks a part
+    added since (its site, home page, groups, or its editorial workflow)."""
+    with_workflow = GroupApprovalTask.objects.filter(
+        active=True, groups=OuterRef("portal__approvers_id"),
+        workflow_tasks__workflow__active=True,
+        workflow_tasks__workflow__workflow_pages__page_id=OuterRef("portal__home_page_id"),
+    )
+    incomplete = (Q(portal__isnull=True) | Q(portal__site__isnull=True)
+                  | Q(portal__home_page__isnull=True) | Q(portal__collection__isnull=True)
+                  | Q(portal__editors__isnull=True) | Q(portal__approvers__isnull=True)
+                  | ~Exists(with_workflow)
+                  | Q(pk__in=units_missing_sections()))  # sections added since (portal-content)
+    units = Unit.objects.filter(incomplete, kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE,
+                                                      UnitKind.INSTITUTION],
+                                status=UnitStatus.ACTIVE)
     return units.filter(scope_q) if scope_q is not None else units
 
 

@@ -1,7 +1,8 @@
 """``edugate up``: run the whole system in the foreground until Ctrl-C.
 
-Starts the web server (gunicorn), the background worker (django-tasks' database worker) and
-the hourly housekeeping (``edugate housekeeping``) as child processes; stops them all when
+Starts the web server (gunicorn), the background worker (django-tasks' database worker),
+the hourly housekeeping (``edugate housekeeping``) and the portals' scheduled publishing
+(``edugate publishing``, every minute) as child processes; stops them all when
 one of them dies or on Ctrl-C/SIGTERM.
 """
 
@@ -27,6 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
         parser.add_argument("--port", type=int, default=8000, help="Port for the web server.")
         parser.add_argument("--workers", type=int, default=2, help="Web server processes.")
+        parser.add_argument("--threads", type=int, default=4,
+                            help="Threads per web server process (gunicorn's gthread worker: "
+                                 "keep-alive connections, a cached page served while another "
+                                 "renders).")
         parser.add_argument("--no-worker", action="store_true",
                             help="Do not start the background worker.")
 
@@ -36,6 +41,7 @@ class Command(BaseCommand):
         commands = {
             "web": [sys.executable, "-m", "gunicorn", "edugate.wsgi:application",
                     "--bind", bind, "--workers", str(options["workers"]),
+                    "--worker-class", "gthread", "--threads", str(options["threads"]),
                     "--access-logfile", "-", "--graceful-timeout", "5"],
         }
         if not options["no_worker"]:
@@ -43,6 +49,9 @@ class Command(BaseCommand):
                                   "--interval", "1", "--no-reload"]
             commands["housekeeping"] = [sys.executable, "-m", "edugate", "housekeeping",
                                         "--every", "3600"]
+            # Portals' scheduled publishing and expiry, every minute.
+            commands["publishing"] = [sys.executable, "-m", "edugate", "publishing",
+                                      "--every", "60"]
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "edugate.settings"}
         children = {
             name: subprocess.Popen(argv, env=env, cwd=settings.BASE_DIR)  # noqa: S603

@@ -1,0 +1,47 @@
+"""``edugate publishing [--every SECONDS]``: scheduled publishing for every portal.
+
+Runs Wagtail's ``publish_scheduled``: approved items whose go-live time has come are
+published, live items whose expiry time has passed are unpublished. Once, or every N seconds
+with ``--every`` (``edugate up`` runs it every minute; in production a systemd timer runs it
+once a minute, ``deploy/systemd/edugate-publishing.timer``). Idempotent: a late or repeated run
+does no harm.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+
+class Command(BaseCommand):
+    help = "Publish approved items whose time has come and unpublish expired ones."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--every", type=int, default=0, metavar="SECONDS",
+                            help="keep running, publishing due items at this interval")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        if options["every"]:
+            signal.signal(signal.SIGTERM, stop)
+            signal.signal(signal.SIGINT, stop)
+        while True:
+            call_command("publish_scheduled", stdout=self.stdout, stderr=self.stderr)
+            if not options["every"]:
+                return
+            deadline = time.monotonic() + options["every"]
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(1)
+            if stopping:
+                return
+            close_old_connections()
