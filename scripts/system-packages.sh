@@ -2,6 +2,7 @@
 # Installs the Debian packages edugate needs, only those missing (Debian 12, as root).
 #   scripts/system-packages.sh run    what `make run` needs
 #   scripts/system-packages.sh test   what `make test` needs (adds the browser for page tests)
+#   scripts/system-packages.sh bench  what bench/portal.py needs besides (nginx, wrk)
 set -euo pipefail
 # fonts-dejavu-core: the Vietnamese glyphs of the printed activation slips (edugate/mail/slips.py).
 want=(gettext python3-venv fonts-dejavu-core)
@@ -14,6 +15,12 @@ want+=(postfix postfix-sqlite postfix-pgsql dovecot-imapd dovecot-lmtpd dovecot-
        openssl)
 if [ "${1:-run}" = "test" ]; then
   want+=(chromium)
+  # tests/deploy: deploy/nginx/edugate.conf checked and served by a private nginx.
+  want+=(nginx-light)
+fi
+if [ "${1:-run}" = "bench" ]; then
+  # bench/portal.py: nginx in front of the app, and wrk to load it.
+  want+=(nginx-light wrk)
 fi
 missing=()
 for pkg in "${want[@]}"; do

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -73,3 +74,15 @@ def _fast_password_hashing(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings) -> None:
+    """The portals' page cache outlives a test's database (its files or Redis keys): off,
+    except in the tests that turn it on with a cache of their own (tests/portal/test_cache.py)."""
+    settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "ENABLED": False}
+    # Wagtail's own caching (default cache) starts empty in each test too: a file cache under
+    # var/ would carry entries from other tests, runs and sessions.
+    settings.CACHES = {**settings.CACHES, "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": f"test-{uuid.uuid4()}"}}

@@ -1,4 +1,5 @@
-"""The portal app: connects provisioning to the directory's ``unit_saved`` signal."""
+"""The portal app: connects provisioning to the directory's ``unit_saved`` signal, and the page
+cache's invalidation to the signals of pages, sites, media and the directory."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -15,3 +16,7 @@ class PortalConfig(AppConfig):
         from edugate.portal import receivers
 
         signals.unit_saved.connect(receivers.on_unit_saved, dispatch_uid="portal.unit_saved")
+
+        from edugate.portal import cache_receivers
+
+        cache_receivers.connect()  # what invalidates the page cache
