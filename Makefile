@@ -37,6 +37,7 @@ run: install
 	$(BIN)/edugate migrate --noinput -v0
 	$(BIN)/edugate demo --size $(DEMO_SIZE) --if-empty
 	$(BIN)/edugate portals demo
+	$(BIN)/edugate groups preset department
 	$(BIN)/edugate dkim keygen --missing
 	$(BIN)/edugate mail up
 	$(BIN)/edugate up --host $(HOST) --port $(PORT)

@@ -3,7 +3,9 @@
 For each backend it loads the `province` demo once into a database of its own (kept between
 runs under var/bench/ and in the PostgreSQL database `edugate_bench`), then runs
 bench/directory.py against it, then bench/mail_plane.py (the mail plane, with a database of
-its own). Each benchmark prints one line with its figure.
+its own) and bench/groups.py (a 5,000-member group against a plain alias, on that database);
+on SQLite also bench/portal.py (the portals' speed, with a database of its own).
+Each benchmark prints one line with its figure.
 """
 
 from __future__ import annotations
@@ -49,6 +51,22 @@ def run_mail_plane(name: str, env: dict[str, str]) -> None:
                    check=True, cwd=ROOT)
 
 
+def run_groups(name: str, env: dict[str, str]) -> None:
+    """One message to a 5,000-member group against a plain Postfix alias of the same addresses
+    (bench/groups.py: bench/mail_plane.py's database, its own plane on ports 15xxx)."""
+    subprocess.run([sys.executable, str(ROOT / "bench/groups.py"), name], env=env,
+                   check=True, cwd=ROOT)
+
+
+def run_portal(env: dict[str, str]) -> None:
+    """Portal speed (bench/portal.py: its own database of the province's 2,000 portals on
+    SQLite, the app server with and without the page cache, nginx's micro-cache and a static
+    file, on ports 14xxx; needs nginx and wrk, which it installs as root, else it says
+    skipped)."""
+    subprocess.run([sys.executable, str(ROOT / "bench/portal.py")], env=env, check=True,
+                   cwd=ROOT)
+
+
 def run_backend(name: str, env: dict[str, str]) -> None:
     print(f"== {name}", flush=True)
     subprocess.run([*EDUGATE, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
@@ -84,6 +102,8 @@ def main() -> None:
     run_staff_import("sqlite", {**sqlite_env, "EDUGATE_DATABASE_URL": f"sqlite:///{copy}"})
     copy.unlink()
     run_mail_plane("sqlite", base_env)
+    run_groups("sqlite", base_env)
+    run_portal(base_env)
     url = postgres_url()
     if url is None:
         print("== postgresql: no server could be found or installed; skipped", flush=True)
@@ -100,6 +120,7 @@ def main() -> None:
                                     url.rsplit("/", 1)[0] + "/edugate_bench_staff"})
     subprocess.run(["psql", admin, "-qc", "drop database edugate_bench_staff"], check=True)
     run_mail_plane("postgresql", base_env)
+    run_groups("postgresql", base_env)
 
 
 if __name__ == "__main__":

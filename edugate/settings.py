@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "edugate.directory",
     "edugate.mail",
     "edugate.mail.plane",
+    "edugate.groups",
     "edugate.portal",
     "edugate.core",
     "wagtail.contrib.forms",
@@ -80,6 +81,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous portal pages from the page cache, before any session or database work
+    # (edugate/portal/cache.py; PORTAL_CACHE below).
+    "edugate.portal.cache.PortalCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # No LocaleMiddleware: Vietnamese whatever the browser asks for; back-office users who
     # prefer English choose it in their account settings (Wagtail applies it per user).
@@ -197,11 +201,32 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 
 # --- Cache (shared by the web workers: login throttling, rendered fragments) ---------------
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
-    }
+    },
+    # The portals' full-page cache (edugate/portal/cache.py), shared by every web worker:
+    # Redis when EDUGATE_CACHE_URL is set (e.g. redis://127.0.0.1:6379/1; production), else
+    # files under var/cache/portal. Never a per-process memory cache: a publish handled by one
+    # worker must invalidate the pages every worker serves.
+    "portal": (
+        {"BACKEND": "edugate.portal.cache.RedisCache",  # Django's, one client per pool
+         "LOCATION": os.environ["EDUGATE_CACHE_URL"], "KEY_PREFIX": "edugate"}
+        if os.environ.get("EDUGATE_CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+              "LOCATION": str(VAR_DIR / "cache" / "portal"),
+              "OPTIONS": {"MAX_ENTRIES": 50_000}}
+    ),
+}
+# Anonymous portal pages: how long a stored page lives (seconds; directory data the pages read
+# live, such as mailboxes, shows within this), and the Cache-Control ages sent to browsers and
+# to shared caches (nginx's micro-cache). See docs/portals.md, "Speed".
+PORTAL_CACHE = {
+    "ENABLED": _env_bool("EDUGATE_PORTAL_CACHE", True),
+    "TIMEOUT": int(os.environ.get("EDUGATE_PORTAL_CACHE_TIMEOUT", "300")),
+    "MAX_AGE": int(os.environ.get("EDUGATE_PORTAL_CACHE_MAX_AGE", "60")),
+    "SHARED_MAX_AGE": int(os.environ.get("EDUGATE_PORTAL_CACHE_SHARED_MAX_AGE", "5")),
 }
 
 # --- Mail clients (shown on activation slips and in client set-up) --------------------------
@@ -213,7 +238,8 @@ MAIL_CLIENT_SMTP_PORT = int(os.environ.get("EDUGATE_SMTP_PORT", "587"))
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 # Daily chores run by `edugate housekeeping` (each an idempotent management command).
-HOUSEKEEPING_COMMANDS: list[tuple[str, ...]] = [("mailboxes", "close-due")]
+HOUSEKEEPING_COMMANDS: list[tuple[str, ...]] = [("mailboxes", "close-due"),
+                                                 ("groups", "expire")]
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -8,10 +8,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Portal-scoped replacements of a few Wagtail admin views (edugate/portal/admin_scope.py).
+    path("admin/", include("edugate.portal.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("edugate.mail.urls")),
+    path("", include("edugate.groups.urls")),
 ]
 
 if settings.DEBUG:

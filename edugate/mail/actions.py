@@ -43,8 +43,14 @@ def _check_scope(actor: Any, unit: Unit) -> None:
 
 
 def address_taken(address: str) -> bool:
+    """Whether a mailbox, an alias or an email group already has ``address``."""
+    from django.apps import apps
+
+    groups = apps.get_model("groups", "EmailGroup") if apps.is_installed(
+        "edugate.groups") else None
     return (Mailbox.objects.filter(address=address).exists()
-            or Alias.objects.filter(address=address).exists())
+            or Alias.objects.filter(address=address).exists()
+            or (groups is not None and groups.objects.filter(address=address).exists()))
 
 
 def domains_for(unit: Unit) -> Any:

@@ -135,6 +135,10 @@ class PlaneConfig:
                      "postsrsd"),
             Listener("srs-reverse", "postfix-tcp-map", "127.0.0.1", self.srs_reverse_port,
                      "postsrsd"),
+            Listener("groups-lmtp", "lmtp", "127.0.0.1", self.groups_lmtp_port, "edugate",
+                     b"220"),
+            Listener("groups-policy", "postfix-policy", "127.0.0.1", self.groups_policy_port,
+                     "edugate"),
         ]
 
     @property
@@ -163,6 +167,34 @@ class PlaneConfig:
         """Loopback-only SMTP for mail the plane itself sends (out-of-office replies): 10025
         in production, the port after the MX port in a local instance."""
         return 10025 if self.production else self.mx_port + 1
+
+    @property
+    def groups_reinject_port(self) -> int:
+        """Loopback-only SMTP where the group service hands Postfix the copies of a group
+        message (no milter: the message was scanned and signed when it came in)."""
+        return 10028 if self.production else self.mx_port + 2
+
+    @property
+    def groups_lmtp_port(self) -> int:
+        """The group service's LMTP listener, where Postfix delivers mail for groups."""
+        return 10026 if self.production else self.mx_port + 3
+
+    @property
+    def groups_policy_port(self) -> int:
+        """The group service's Postfix policy listener (who may post, during the session)."""
+        return 10027 if self.production else self.mx_port + 4
+
+    @property
+    def groups_domain(self) -> str:
+        from edugate.mail.plane.sql import GROUPS_DOMAIN
+
+        return GROUPS_DOMAIN
+
+    @property
+    def groups_restriction(self) -> str:
+        from edugate.mail.plane.sql import GROUPS_RESTRICTION
+
+        return GROUPS_RESTRICTION
 
     @property
     def postfix_inet_interfaces(self) -> str:

@@ -20,6 +20,7 @@ import socket
 import ssl
 import stat
 import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -289,19 +290,39 @@ def prepare(config: PlaneConfig) -> None:
     _run(["/usr/bin/doveconf", "-c", _dovecot_conf(config), "-n"])
 
 
-def up(config: PlaneConfig, *, timeout: float = 90) -> float:
-    """Start (or reload) the three daemons and wait for every listener; returns seconds."""
+def _groups_pidfile(config: PlaneConfig) -> Path:
+    return config.postfix_dir.parent.parent / "run" / "groups.pid"
+
+
+def start_group_service(config: PlaneConfig) -> None:
+    """``edugate groups serve`` in the background (same settings, so the same database and
+    ports), unless it is already running."""
+    pidfile = _groups_pidfile(config)
+    if _live_pid(pidfile):
+        return
+    pidfile.parent.mkdir(parents=True, exist_ok=True)
+    _start_detached([sys.executable, "-m", "edugate", "groups", "serve"], config, pidfile)
+
+
+def up(config: PlaneConfig, *, timeout: float = 90, groups: bool = True) -> float:
+    """Start (or reload) the daemons and wait for every listener; returns seconds.
+
+    ``groups=False`` leaves the group service to the caller (the test suite runs it in-process,
+    on its own test database)."""
     started = time.monotonic()
     prepare(config)
     running = {"rspamd": bool(_rspamd_pid(config)), "dovecot": bool(_dovecot_pid(config)),
                "postfix": _postfix(config, "status", check=False).returncode == 0,
-               "postsrsd": bool(_postsrsd_pid(config))}
+               "postsrsd": bool(_postsrsd_pid(config)),
+               "edugate": not groups or bool(_live_pid(_groups_pidfile(config)))}
     taken = [item for item in config.listeners if not running[item.daemon] and _taken(item)]
     if taken:
         raise PlaneError(_("Another program already listens on %(ports)s: stop it, or choose "
                            "other ports (EDUGATE_MAIL_*_PORT).") % {
             "ports": ", ".join(f"{item.host}:{item.port} ({item.name})" for item in taken)})
     start_postsrsd(config)
+    if groups:
+        start_group_service(config)
     rspamd = _rspamd_pid(config)
     if rspamd:
         os.kill(rspamd, signal.SIGHUP)
@@ -372,6 +393,10 @@ def down(config: PlaneConfig, *, timeout: float = 30) -> None:
     if rspamd:
         os.kill(rspamd, signal.SIGTERM)
         pids.append(rspamd)
+    group_service = _live_pid(_groups_pidfile(config))
+    if group_service:
+        os.kill(group_service, signal.SIGTERM)
+        pids.append(group_service)
     postsrsd = _postsrsd_pid(config) if config.srs_dir is not None else None
     if postsrsd:
         os.kill(postsrsd, signal.SIGTERM)

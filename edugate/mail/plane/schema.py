@@ -41,7 +41,20 @@ def map_functions() -> list[str]:
             f"CREATE OR REPLACE FUNCTION mailplane_map_{name}({types}) "  # noqa: S608
             f"RETURNS SETOF text LANGUAGE plpgsql STABLE AS $fn$ BEGIN "
             f"RETURN QUERY SELECT lookup.answer::text FROM ({body}) AS lookup(answer); END $fn$")
+    statements.append(USERDB_FUNCTION)
     return statements
+
+
+#: Dovecot's userdb lookup on PostgreSQL (``user_query`` in dovecot-sql.conf.ext): the same
+#: row as ``mailplane_userdb``, with its plan kept for the life of the connection. Dovecot
+#: sends plain queries, which PostgreSQL plans again every time; for this view (the inherited
+#: quota's subquery) planning cost twice what running it does, and Dovecot asks it twice a
+#: message (quota-status at RCPT, then LMTP).
+USERDB_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION mailplane_userdb_lookup(text) "
+    "RETURNS TABLE(maildir text, quota_mb integer) LANGUAGE plpgsql STABLE AS $fn$ BEGIN "
+    "RETURN QUERY SELECT u.maildir::text, u.quota_mb::integer FROM mailplane_userdb u "
+    "WHERE u.username = $1; END $fn$")
 
 
 def drop_views(using: str = "default") -> None:

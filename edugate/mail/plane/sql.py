@@ -11,9 +11,10 @@ address) the daemon is asked about, so every lookup is an index probe on the mai
 - ``mailplane_alias``: ``source`` → ``destination`` rows for Postfix's virtual alias map:
   aliases, forwards (while ``forward_until`` is empty or not past, plus the mailbox itself when
   a copy is kept) and every address of a primary domain under each of its alias domains.
-- ``mailplane_refused``: addresses refused at RCPT with a reason (a Postfix access map value
-  such as ``550 5.2.1 ...``): closed mailboxes and their aliases, so mail to them bounces
-  at the sender's server instead of being dropped.
+- ``mailplane_refused``: the recipient access map: addresses refused at RCPT with a reason (a
+  Postfix access map value such as ``550 5.2.1 ...``): closed mailboxes and their aliases, so
+  mail to them bounces at the sender's server instead of being dropped; and (v3) email group
+  addresses, answered with the restriction class that asks the posting policy service.
 - ``mailplane_passdb`` / ``mailplane_userdb``: Dovecot's password and user lookups; only
   active mailboxes have a password row, so pending, suspended and closed ones cannot log in.
 - ``mailplane_sieve``: each mailbox's sieve script (``username``, ``name`` = active, ``id``,
@@ -241,8 +242,45 @@ def views_v2(vendor: str, time_zone: str) -> list[str]:
     return [v1[0], v1[1], alias, refused, v1[4], v1[5], sender, sieve]
 
 
+#: Where Postfix hands group mail to edugate's group processor: a group's address is a
+#: virtual alias of ``group-<id>@`` this domain, which ``transport_maps`` routes to the
+#: processor over LMTP. ``.invalid`` never resolves, so nothing can leak out under it.
+GROUPS_DOMAIN = "groups.edugate.invalid"
+
+#: The Postfix restriction class (main.cf) that asks edugate's posting policy service; the
+#: recipient access view answers it for group addresses, so only mail to a group pays for it.
+GROUPS_RESTRICTION = "edugate_groups"
+
+
+def views_v3(vendor: str, time_zone: str) -> list[str]:
+    """Version 3: email groups. A group's address (and its alias-domain twins) is a virtual
+    alias of its processor address, and the recipient access view sends RCPTs to a group
+    through the posting policy service."""
+    v2 = views_v2(vendor, time_zone)
+    target = f"'group-' || g.id || '@{GROUPS_DOMAIN}'"
+    alias = v2[2] + f"""
+        UNION ALL
+        SELECT g.address, g.local_part, d.name, {target}
+        FROM groups_emailgroup g JOIN directory_domain d ON d.id = g.domain_id
+        WHERE g.is_active
+        UNION ALL
+        SELECT g.local_part || '@' || ad.name, g.local_part, ad.name, {target}
+        FROM groups_emailgroup g JOIN directory_domain ad ON ad.alias_of_id = g.domain_id
+        WHERE g.is_active"""
+    refused = v2[3] + f"""
+        UNION ALL
+        SELECT g.address, g.local_part, d.name, '{GROUPS_RESTRICTION}'
+        FROM groups_emailgroup g JOIN directory_domain d ON d.id = g.domain_id
+        WHERE g.is_active
+        UNION ALL
+        SELECT g.local_part || '@' || ad.name, g.local_part, ad.name, '{GROUPS_RESTRICTION}'
+        FROM groups_emailgroup g JOIN directory_domain ad ON ad.alias_of_id = g.domain_id
+        WHERE g.is_active"""
+    return [v2[0], v2[1], alias, refused, *v2[4:]]
+
+
 #: The views the daemons read now (``schema`` re-creates them after every migrate).
-current_views = views_v2
+current_views = views_v3
 
 
 def drop_views() -> list[str]:

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.test import override_settings
 
 from edugate.directory import actions as directory
+from edugate.groups.endpoints import Endpoints
+from edugate.groups.service import GroupService
 from edugate.mail import actions
 from edugate.mail.models import Mailbox
 from edugate.mail.plane import dbrole, instance
@@ -205,11 +207,16 @@ def plane(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> It
             ["/usr/sbin/smtp-sink", "-u", "postfix", "-d", f"{sink_dir}/%H%M%S.",
              f"127.0.0.1:{SINK_PORT}", "10"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The group service runs in this process, on the test database (``mail up`` would
+        # start it as its own process, on the configured one).
+        groups = GroupService(Endpoints.of(config))
+        groups.start()
         try:
-            seconds = instance.up(config)
+            seconds = instance.up(config, groups=False)
             yield Plane(config, seconds, sink_dir)
         finally:
             instance.down(config)
+            groups.stop()
             sink.terminate()
             sink.wait(timeout=10)
             dkim_settings.disable()

@@ -54,6 +54,12 @@ def test_postgresql_maps_carry_the_role_and_stay_private() -> None:
     assert aliases.mode == 0o640 and aliases.group == "postfix"
     sql_conf = files["dovecot/dovecot-sql.conf.ext"]
     assert "driver = pgsql" in sql_conf.text and sql_conf.mode == 0o640
+    # Dovecot's userdb lookup goes through a function too (a kept plan); SQLite reads the view.
+    assert "FROM mailplane_userdb_lookup('%Lu')" in sql_conf.text
+    assert "FROM mailplane_userdb WHERE" in files_of(production())[
+        "dovecot/dovecot-sql.conf.ext"].text
+    # Postfix processes live for 1,000 clients, so their database connections do too.
+    assert "\nmax_use = 1000\n" in files["postfix/main.cf"].text
     assert "pgsql:/etc/postfix/sql/mailboxes.cf" in files["postfix/main.cf"].text
 
 

@@ -209,3 +209,23 @@ def test_each_postgresql_map_function_answers_as_its_query(mail: MailTree) -> No
         got = sorted(row[0] for row in rows(
             f"SELECT mailplane_map_{name}({placeholders})", *arguments))
         assert got == expected, name
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's userdb function")
+def test_the_postgresql_userdb_function_answers_as_the_view_and_keeps_no_data(
+        mail: MailTree) -> None:
+    """Dovecot's ``user_query`` on PostgreSQL calls ``mailplane_userdb_lookup``: the view's row,
+    and (its plan is kept, never its answers) a change shows on the next call."""
+    def by_function(address: str) -> list[tuple]:
+        return rows("SELECT maildir, quota_mb FROM mailplane_userdb_lookup(%s)", address)
+
+    def by_view(address: str) -> list[tuple]:
+        return rows("SELECT maildir, quota_mb FROM mailplane_userdb WHERE username = %s", address)
+
+    for _ in range(7):  # past the calls PostgreSQL plans one by one before it keeps a plan
+        assert by_function(TEACHER) == by_view(TEACHER) != []
+    assert by_function("nobody@th-a.minhhai.edu.vn") == []
+    Mailbox.objects.filter(pk=mail.teacher_a.pk).update(quota_mb=777)
+    assert by_function(TEACHER) == by_view(TEACHER) == [(f"mailboxes/{mail.teacher_a.pk}", 777)]
+    actions.close_mailbox(actor=None, mailbox=Mailbox.objects.get(pk=mail.teacher_a.pk))
+    assert by_function(TEACHER) == by_view(TEACHER) == []

@@ -1,0 +1,1 @@
+"""Email groups: membership from the directory, posting policy, moderation, registrations."""
