@@ -7,8 +7,9 @@ until it is sent (approved) or its sender is told why not (rejected, expired).
 from __future__ import annotations
 
 import datetime
-from email import message_from_bytes, policy
+from email import policy
 from email.message import Message
+from email.parser import Parser
 from typing import Any
 
 from django.db import transaction
@@ -37,16 +38,21 @@ class ModerationError(Exception):
 
 
 def headers_of(raw: bytes) -> Message:
-    return message_from_bytes(raw, policy=policy.compat32)
+    """The message's headers (raw UTF-8 in them, as SMTPUTF8 mail has, read as text)."""
+    end = raw.find(b"\r\n\r\n")
+    head = raw if end < 0 else raw[:end + 2]
+    return Parser(policy=policy.compat32).parsestr(head.decode("utf-8", "replace"),
+                                                   headersonly=True)
 
 
 def _text(message: Message, name: str, limit: int = 400) -> str:
-    value = message.get(name, "")
+    """A header as a person reads it: encoded words decoded, raw UTF-8 (SMTPUTF8 mail) too."""
+    value = str(message.get(name, ""))
     try:
-        decoded = str(policy.default.header_factory(name, str(value)))
+        decoded = str(policy.default.header_factory(name, value))
     except Exception:
-        decoded = str(value)
-    return decoded.replace("\r", " ").replace("\n", " ")[:limit]
+        decoded = value
+    return " ".join(decoded.split())[:limit]
 
 
 def moderator_addresses(group: EmailGroup) -> list[str]:

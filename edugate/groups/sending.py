@@ -13,7 +13,10 @@ import smtplib
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.header import Header
-from email.message import EmailMessage
+from email.message import Message
+from email.mime.message import MIMEMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, make_msgid
 
 from edugate.groups.endpoints import Endpoints
@@ -73,22 +76,29 @@ def send_copies(group: EmailGroup, raw: bytes, recipients: list[str],
 def send_notice(*, group: EmailGroup, to: list[str], subject: str, body: str,
                 endpoints: Endpoints, attachment: bytes | None = None) -> None:
     """A notice from the group (to a sender or the moderators), through the plane's loopback
-    port that scans and signs."""
+    port that scans and signs.
+
+    Built with ``email.mime`` and ``Header``: the modern policy folds a long Vietnamese
+    subject into encoded words that lose the space at the fold ("Câu hỏi" read "Câuhỏi")."""
     if not to:
         return
-    message = EmailMessage()
+    text = MIMEText(body, "plain", "utf-8")
+    message: Message = text
+    if attachment is not None:  # the held message itself, for the moderators to read
+        message = MIMEMultipart()
+        message.attach(text)
+        held = MIMEMessage(message_from_bytes(attachment, policy=policy.compat32))
+        held.add_header("Content-Disposition", "attachment", filename="message.eml")
+        message.attach(held)
     message["From"] = formataddr((str(Header(group.name, "utf-8")),
                                   f"{group.local_part}+owner@{group.domain.name}"))
     message["To"] = ", ".join(to)
-    message["Subject"] = subject
+    message["Subject"] = Header(subject, "utf-8").encode()
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=group.domain.name)
     message["Auto-Submitted"] = "auto-generated"
     message["X-Loop"] = group.address
-    message.set_content(body)
-    if attachment is not None:  # the held message itself, for the moderators to read
-        held = message_from_bytes(attachment, policy=policy.default)
-        message.add_attachment(held, filename="message.eml")
     with smtplib.SMTP(endpoints.host, endpoints.notices_port, timeout=60) as client:
         client.ehlo("groups.localhost")
-        client.send_message(message, from_addr=group.bounce_address, to_addrs=to)
+        client.sendmail(group.bounce_address, to,
+                        message.as_bytes(policy=policy.compat32.clone(linesep="\r\n")))

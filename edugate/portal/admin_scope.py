@@ -276,9 +276,13 @@ def _owners(request: HttpRequest) -> QuerySet[Any]:
     return get_user_model().objects.filter(pk__in=visible_pages(request).values("owner_id"))
 
 
+#: Wagtail's own log action for a page edit (not an edugate audit code).
+WAGTAIL_EDIT = "wagtail.edit"
+
+
 def _editors(request: HttpRequest) -> QuerySet[Any]:
     return get_user_model().objects.filter(pk__in=PageLogEntry.objects.filter(
-        action="wagtail.edit", page__in=visible_pages(request)).values("user_id"))
+        action=WAGTAIL_EDIT, page__in=visible_pages(request)).values("user_id"))
 
 
 def _workflows(request: HttpRequest) -> QuerySet[Workflow]:

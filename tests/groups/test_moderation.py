@@ -134,3 +134,16 @@ def test_units_that_have_not_registered_are_reminded(world: World,
     assert reminded == 1  # only school A has a unit mailbox to write to
     assert len(handler.subjects_to(unit_box.address)) == 1
     assert AuditEvent.objects.filter(action="groups.remind").exists()
+
+
+def test_a_long_vietnamese_subject_survives_folding(world: World,
+                                                   sink: tuple[Sink, Endpoints]) -> None:
+    """Notices fold long subjects into several encoded words without losing a space."""
+    handler, endpoints = sink
+    subject = "Kế hoạch kiểm tra giữa học kỳ một của các trường tiểu học trong toàn tỉnh"
+    raw = RAW.replace(b"Subject: =?utf-8?q?C=C3=A2u_h=E1=BB=8Fi?=",
+                      f"Subject: {subject}".encode())
+    moderation.hold(group=world.staff, sender="phuhuynh@example.org", raw=raw,
+                    reason=Reason.NOT_MEMBER, endpoints=endpoints)
+    [notice] = handler.subjects_to("phuhuynh@example.org")
+    assert notice.endswith(subject), notice
