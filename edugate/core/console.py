@@ -51,5 +51,34 @@ def command_error(error: ValidationError | PermissionDenied) -> CommandError:
     return CommandError(" ".join(messages))
 
 
+def repeat(every: int, chore: Any) -> None:
+    """Run ``chore()`` once, or every ``every`` seconds until SIGTERM or SIGINT (the loop of
+    ``edugate housekeeping --every`` and ``edugate publishing --every``)."""
+    import signal
+    import time
+
+    from django.db import close_old_connections
+
+    stopping = False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    if every:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    while True:
+        chore()
+        if not every:
+            return
+        deadline = time.monotonic() + every
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(1)
+        if stopping:
+            return
+        close_old_connections()  # a while on, the database may have dropped us
+
+
 def dumps(data: Any) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)

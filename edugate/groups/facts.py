@@ -4,7 +4,6 @@ sender that ``posting.decide`` weighs (hosted? under the posting unit? a member?
 from __future__ import annotations
 
 import re
-from email.headerregistry import Address
 from email.message import Message
 from email.utils import getaddresses
 
@@ -115,8 +114,10 @@ def dmarc_pass(message: Message, authserv_id: str) -> bool:
 
 
 def post_for(group: EmailGroup, sender: str, *, authenticated: bool,
-             message: Message | None = None, authserv_id: str = "") -> Post:
-    """The facts about ``sender`` posting to ``group`` (``message``: its headers, once known)."""
+             message: Message | None = None, authserv_id: str = "",
+             members: membership.Resolution | None = None) -> Post:
+    """The facts about ``sender`` posting to ``group`` (``message``: its headers, once known;
+    ``members``: the group's members if the caller has resolved them already)."""
     sender = sender.strip().lower()
     hosted = is_hosted(sender) if sender else False
     in_unit = False
@@ -127,7 +128,8 @@ def post_for(group: EmailGroup, sender: str, *, authenticated: bool,
     if sender and group.posting_policy in ("members", "group"):
         identities = sender_identities(sender, hosted)
         if group.posting_policy == "members":
-            is_member = not identities.isdisjoint(membership.resolve(group).members)
+            is_member = not identities.isdisjoint(
+                (members or membership.resolve(group)).members)
         elif group.posting_group is not None:
             in_group = not identities.isdisjoint(
                 membership.resolve(group.posting_group).members)
@@ -143,7 +145,3 @@ def post_for(group: EmailGroup, sender: str, *, authenticated: bool,
                 in_posting_group=in_group, header_from=from_address,
                 header_from_hosted=from_hosted, dmarc_pass=dmarc, looped=looped)
 
-
-def display(address: str, name: str) -> str:
-    local, domain = split(address)
-    return str(Address(display_name=name, username=local, domain=domain))

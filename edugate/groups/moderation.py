@@ -115,13 +115,14 @@ def archive(group: EmailGroup, sender: str, raw: bytes, recipients: int) -> None
         raw=raw, size=len(raw), recipients=recipients)
 
 
-def distribute(group: EmailGroup, sender: str, raw: bytes,
-               endpoints: Endpoints) -> sending.Sent:
-    """Send ``raw`` to every member of ``group`` now (one copy each) and archive it."""
-    members = [address for address in membership.resolve(group).addresses
-               if address != group.address]
+def distribute(group: EmailGroup, sender: str, raw: bytes, endpoints: Endpoints,
+               members: membership.Resolution | None = None) -> sending.Sent:
+    """Send ``raw`` to every member of ``group`` now (one copy each) and archive it
+    (``members``: already resolved by the caller, else resolved here)."""
+    recipients = [address for address in (members or membership.resolve(group)).addresses
+                  if address != group.address]
     copy = sending.with_list_headers(group, raw)
-    sent = sending.send_copies(group, copy, members, endpoints)
+    sent = sending.send_copies(group, copy, recipients, endpoints)
     archive(group, sender, copy, sent.accepted)
     return sent
 

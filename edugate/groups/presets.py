@@ -14,7 +14,7 @@ Both are idempotent: a group whose address exists is left as it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -46,7 +46,6 @@ class Preset:
     slots: tuple[Slot, ...] = ()
     staff: bool = False  # the owner's own staff: may post to the others
     others: str = OthersAction.HOLD
-    notes: list[str] = field(default_factory=list)
 
 
 def department_presets() -> list[Preset]:

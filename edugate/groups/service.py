@@ -25,7 +25,7 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import Envelope, Session
 from django.db import close_old_connections
 
-from edugate.groups import facts, moderation, posting
+from edugate.groups import facts, membership, moderation, posting
 from edugate.groups.endpoints import Endpoints
 from edugate.groups.posting import Action
 
@@ -60,10 +60,11 @@ def process(sender: str, recipient: str, raw: bytes, endpoints: Endpoints) -> st
                        sender)
         return "250 2.0.0 Bounce noted"
     message = moderation.headers_of(raw)
+    members = membership.resolve(group)  # once: for "members only" and for the copies
     # Hosted senders reach this point only logged in: the policy refused them otherwise, and
     # the loopback ports that skip it carry the plane's own mail.
     post = facts.post_for(group, sender, authenticated=facts.is_hosted(sender),
-                          message=message, authserv_id=endpoints.hostname)
+                          message=message, authserv_id=endpoints.hostname, members=members)
     decision = posting.decide(facts.policy_of(group), post)
     if decision.action == Action.REFUSE:
         logger.info("group %s: refused <%s> at delivery (%s)", group.address, sender,
@@ -73,7 +74,7 @@ def process(sender: str, recipient: str, raw: bytes, endpoints: Endpoints) -> st
         moderation.hold(group=group, sender=post.sender, raw=raw, reason=decision.reason,
                         endpoints=endpoints)
         return "250 2.0.0 Held for moderation"
-    sent = moderation.distribute(group, post.sender, raw, endpoints)
+    sent = moderation.distribute(group, post.sender, raw, endpoints, members)
     return f"250 2.0.0 Sent to {sent.accepted} members"
 
 

@@ -9,14 +9,13 @@ production a systemd timer runs it once (``deploy/systemd/``).
 from __future__ import annotations
 
 import logging
-import signal
-import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+
+from edugate.core.console import repeat
 
 logger = logging.getLogger(__name__)
 
@@ -29,25 +28,7 @@ class Command(BaseCommand):
                             help="keep running, repeating the chores at this interval")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stopping = False
-
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        if options["every"]:
-            signal.signal(signal.SIGTERM, stop)
-            signal.signal(signal.SIGINT, stop)
-        while True:
-            self.run_once()
-            if not options["every"]:
-                return
-            deadline = time.monotonic() + options["every"]
-            while not stopping and time.monotonic() < deadline:
-                time.sleep(1)
-            if stopping:
-                return
-            close_old_connections()  # an hour on, the database may have dropped us
+        repeat(options["every"], self.run_once)
 
     def run_once(self) -> None:
         for command in settings.HOUSEKEEPING_COMMANDS:

@@ -9,13 +9,12 @@ does no harm.
 
 from __future__ import annotations
 
-import signal
-import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+
+from edugate.core.console import repeat
 
 
 class Command(BaseCommand):
@@ -26,22 +25,5 @@ class Command(BaseCommand):
                             help="keep running, publishing due items at this interval")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stopping = False
-
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        if options["every"]:
-            signal.signal(signal.SIGTERM, stop)
-            signal.signal(signal.SIGINT, stop)
-        while True:
-            call_command("publish_scheduled", stdout=self.stdout, stderr=self.stderr)
-            if not options["every"]:
-                return
-            deadline = time.monotonic() + options["every"]
-            while not stopping and time.monotonic() < deadline:
-                time.sleep(1)
-            if stopping:
-                return
-            close_old_connections()
+        repeat(options["every"], lambda: call_command(
+            "publish_scheduled", stdout=self.stdout, stderr=self.stderr))
