@@ -209,7 +209,8 @@ CACHES: dict[str, dict[str, Any]] = {
     # The portals' full-page cache (edugate/portal/cache.py), shared by every web worker:
     # Redis when EDUGATE_CACHE_URL is set (e.g. redis://127.0.0.1:6379/1; production), else
     # files under var/cache/portal. Never a per-process memory cache: a publish handled by one
-    # worker must invalidate the pages every worker serves.
+    # worker must invalidate the pages every worker serves (each worker's own short-lived
+    # copies are PORTAL_CACHE's LOCAL_TTL below).
     "portal": (
         {"BACKEND": "edugate.portal.cache.RedisCache",  # Django's, one client per pool
          "LOCATION": os.environ["EDUGATE_CACHE_URL"], "KEY_PREFIX": "edugate"}
@@ -227,7 +228,15 @@ PORTAL_CACHE = {
     "TIMEOUT": int(os.environ.get("EDUGATE_PORTAL_CACHE_TIMEOUT", "300")),
     "MAX_AGE": int(os.environ.get("EDUGATE_PORTAL_CACHE_MAX_AGE", "60")),
     "SHARED_MAX_AGE": int(os.environ.get("EDUGATE_PORTAL_CACHE_SHARED_MAX_AGE", "5")),
+    # Each server process serves a page it has from its own copy for this many seconds before
+    # asking the shared cache again (0: always ask); at most LOCAL_BYTES of pages per process.
+    "LOCAL_TTL": float(os.environ.get("EDUGATE_PORTAL_CACHE_LOCAL_TTL", "1")),
+    "LOCAL_BYTES": int(os.environ.get("EDUGATE_PORTAL_CACHE_LOCAL_BYTES", str(32 * 1024 * 1024))),
 }
+# A unit created in the directory gets its portal at once. A Department whose
+# portals live elsewhere turns this off; `edugate portals provision` then makes them on demand,
+# and portals that exist still follow their unit's renames, merges and dissolutions.
+PORTAL_AUTO_PROVISION = _env_bool("EDUGATE_PORTAL_AUTO_PROVISION", True)
 
 # --- Mail clients (shown on activation slips and in client set-up) --------------------------
 MAIL_CLIENT_IMAP_HOST = os.environ.get("EDUGATE_IMAP_HOST", "")  # "": the back office's host

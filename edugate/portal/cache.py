@@ -25,6 +25,14 @@ version evicted from the cache can never come back to revalidate an old page):
 Directory data read live by the pages (leaders, mailboxes) that sends no signal shows after
 at most ``PORTAL_CACHE["TIMEOUT"]`` seconds, the lifetime of a stored page.
 
+**A copy in each process.** On exam day one page takes thousands of requests a second; asking
+Redis for it and its versions each time costs more than the rest of a hit. Each server process
+therefore keeps the pages it served (up to ``LOCAL_BYTES``) and serves them again without
+asking Redis for ``LOCAL_TTL`` seconds (default 1) after it last checked their versions: a
+publish shows in every process within that second, well inside the ``SHARED_MAX_AGE`` nginx
+keeps pages anyway. A bump made in the process itself empties its copy at once. ``LOCAL_TTL``
+0 turns the copy off.
+
 Portal responses say what happened in ``X-Cache`` (``HIT``, ``MISS``, ``BYPASS``) and carry
 ``Cache-Control: public, max-age=<MAX_AGE>, s-maxage=<SHARED_MAX_AGE>`` when cacheable (the
 shared age is what nginx's micro-cache keeps them: a few seconds), else ``private, no-store``;
@@ -37,10 +45,14 @@ request and a response into them and talks to the cache.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +62,8 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -90,6 +104,10 @@ class CacheSettings:
     max_age: int = 60
     #: Cache-Control s-maxage for shared caches (nginx's micro-cache, a CDN)
     shared_max_age: int = 5
+    #: seconds a process serves a page from its own copy before checking its versions again
+    local_ttl: float = 0.0
+    #: the most bytes of pages a process keeps
+    local_bytes: int = 32 * 1024 * 1024
 
 
 def cache_settings() -> CacheSettings:
@@ -99,6 +117,10 @@ def cache_settings() -> CacheSettings:
         timeout=int(values.get("TIMEOUT", 300)),
         max_age=int(values.get("MAX_AGE", 60)),
         shared_max_age=int(values.get("SHARED_MAX_AGE", 5)),
+        # Absent: no copy per process (settings.py turns it on; tests that set their own
+        # PORTAL_CACHE see every bump at once).
+        local_ttl=float(values.get("LOCAL_TTL", 0)),
+        local_bytes=int(values.get("LOCAL_BYTES", 32 * 1024 * 1024)),
     )
 
 
@@ -294,17 +316,75 @@ class Entry:
         return response
 
 
+class LocalCopies:
+    """The pages one process served lately, each with when its versions were last checked
+    (see "A copy in each process" above): least recently used first out past a byte budget.
+    Shared by the process's threads."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._entries: OrderedDict[str, tuple[float, Entry]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str, ttl: float) -> Entry | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            checked, entry = found
+            if self.clock() - checked >= ttl:
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: Entry, budget: int) -> None:
+        size = len(entry.content)
+        if size > budget:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[1].content)
+            self._entries[key] = (self.clock(), entry)
+            self._bytes += size
+            while self._bytes > budget:
+                _key, (_checked, evicted) = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.content)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+#: this process's copies
+LOCAL = LocalCopies()
+
+
 @dataclass
 class PageStore:
     """The page cache: entries, and the versions of the dependencies."""
 
     backend: BaseCache = field(default_factory=lambda: caches[CACHE_ALIAS])
 
-    def lookup(self, key: str, host: str) -> Entry | None:
+    def lookup(self, key: str, host: str, config: CacheSettings | None = None) -> Entry | None:
         """The stored page under ``key`` if every dependency it recorded is still at its
-        version. One round trip: the entry is read with the versions of the dependencies
-        the host's pages had last time (a hint kept in memory); only if the entry recorded
-        others are those read in a second one."""
+        version (as of at most ``config.local_ttl`` seconds ago, from this process's copy).
+        One round trip: the entry is read with the versions of the dependencies the host's
+        pages had last time (a hint kept in memory); only if the entry recorded others are
+        those read in a second one."""
+        local_ttl = config.local_ttl if config is not None else 0.0
+        if local_ttl > 0:
+            entry = LOCAL.get(key, local_ttl)
+            if entry is not None:
+                return entry
+        entry = self._lookup_shared(key, host)
+        if entry is not None and local_ttl > 0 and config is not None:
+            LOCAL.put(key, entry, config.local_bytes)
+        return entry
+
+    def _lookup_shared(self, key: str, host: str) -> Entry | None:
         hint = _HINTS.get(host, ())
         found = self.backend.get_many([key, *(_versioned(name) for name in hint)])
         entry = Entry.from_tuple(found.get(key))
@@ -342,6 +422,7 @@ class PageStore:
     def bump(self, names: Iterable[str]) -> None:
         self.backend.set_many({_versioned(name): new_version() for name in set(names)},
                               timeout=None)
+        LOCAL.clear()  # this process's copies may depend on them
 
 
 #: per process: host → the dependencies its pages recorded last (only ever a hint: each entry
@@ -368,7 +449,10 @@ def bump(names: Iterable[str]) -> None:
 
 # --- The middleware ---------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)
 def _portal_view(path: str, allowed: tuple[Callable[..., Any], ...]) -> bool:
+    """Whether ``path`` is served by one of the ``allowed`` views (remembered per path: the
+    URLs do not change while a process runs, and a hot page skips resolving)."""
     if path.startswith((settings.STATIC_URL or "/static/", settings.MEDIA_URL or "/media/")):
         return False  # files (WhiteNoise, nginx), even where Wagtail's catch-all would match
     try:
@@ -376,6 +460,12 @@ def _portal_view(path: str, allowed: tuple[Callable[..., Any], ...]) -> bool:
     except Resolver404:
         return False
     return match.func in allowed
+
+
+@receiver(setting_changed)
+def _urls_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":
+        _portal_view.cache_clear()
 
 
 def _request_dependencies(request: HttpRequest) -> list[str]:
@@ -432,7 +522,7 @@ class PortalCacheMiddleware:
             return self.get_response(request)
         store = PageStore()
         try:
-            entry = store.lookup(key, host)
+            entry = store.lookup(key, host, config)
         except Exception:
             logger.exception("Could not read the portal cache")
             return self._bypass(self.get_response(request))

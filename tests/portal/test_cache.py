@@ -394,3 +394,67 @@ def test_dependencies_and_bumps_follow_the_unit_tree() -> None:
 
 def test_new_versions_are_never_reused() -> None:
     assert len({cache.new_version() for _ in range(1000)}) == 1000
+
+
+# -- the copy in each process --
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def local_copies(page_cache: str, settings: Any, monkeypatch: Any) -> Clock:
+    """This process keeps its own copies for one second (as in production), on a clock the
+    test moves."""
+    clock = Clock()
+    monkeypatch.setattr(cache, "LOCAL", cache.LocalCopies(clock))
+    settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "LOCAL_TTL": 1}
+    return clock
+
+
+def test_a_process_sees_another_process_s_publish_within_its_copy_s_second(
+        tree, local_copies: Clock, client: Client) -> None:
+    get(client, tree.school_a, "/")
+    assert status(get(client, tree.school_a, "/")) == "HIT"
+    # Another process (the publishing worker) moves every version in the shared cache.
+    caches[cache.CACHE_ALIAS].set(f"{cache.KEY_PREFIX}v:{cache.GLOBAL}", "elsewhere",
+                                  timeout=None)
+    local_copies.now += 0.5
+    assert status(get(client, tree.school_a, "/")) == "HIT"  # its own copy, not asked again
+    local_copies.now += 0.5
+    assert status(get(client, tree.school_a, "/")) == "MISS"
+
+
+def test_a_publish_in_the_process_itself_shows_at_once(
+        tree, local_copies: Clock, client: Client,
+        django_capture_on_commit_callbacks: Any) -> None:
+    get(client, tree.school_a, "/")
+    assert status(get(client, tree.school_a, "/")) == "HIT"
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_news(tree.school_a, "Thông báo nghỉ học do bão")
+    fresh = get(client, tree.school_a, "/")
+    assert status(fresh) == "MISS"
+    assert "Thông báo nghỉ học do bão" in fresh.content.decode()
+
+
+def test_the_copies_keep_to_their_byte_budget_least_recently_used_out() -> None:
+    clock = Clock()
+    copies = cache.LocalCopies(clock)
+
+    def entry(size: int) -> cache.Entry:
+        return cache.Entry({}, 200, [], b"x" * size)
+
+    copies.put("a", entry(400), budget=1000)
+    copies.put("b", entry(400), budget=1000)
+    assert copies.get("a", ttl=1) is not None  # a is now the most recently used
+    copies.put("c", entry(400), budget=1000)
+    assert copies.get("b", ttl=1) is None
+    assert copies.get("a", ttl=1) is not None and copies.get("c", ttl=1) is not None
+    copies.put("huge", entry(1001), budget=1000)  # larger than the budget: never kept
+    assert copies.get("huge", ttl=1) is None
+    clock.now += 1
+    assert copies.get("a", ttl=1) is None
