@@ -76,6 +76,26 @@ def _fast_password_hashing(settings) -> None:
     }
 
 
+#: test folders whose tests need each unit's portal, made as the unit is created
+PORTAL_FOLDERS = ("portal", "browser", "deploy")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = item.path.parts
+        if "tests" in parts and parts[parts.index("tests") + 1] in PORTAL_FOLDERS:
+            item.add_marker(pytest.mark.portals)
+
+
+@pytest.fixture(autouse=True)
+def _portals_only_where_needed(request: pytest.FixtureRequest, settings) -> None:
+    """Provisioning a portal costs some 200 queries (its pages, groups, workflow). Tests of the
+    directory, mail and groups do not look at portals: their units get none, unless the test is
+    marked ``portals`` (every test under the folders above is)."""
+    if request.node.get_closest_marker("portals") is None:
+        settings.PORTAL_AUTO_PROVISION = False
+
+
 @pytest.fixture(autouse=True)
 def _no_page_cache(settings) -> None:
     """The portals' page cache outlives a test's database (its files or Redis keys): off,

@@ -163,8 +163,9 @@ def move_unit(*, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
         raise ValidationError({"parent": errors["parent"]})
     unit.move(new_parent, pos="last-child")
     unit.refresh_from_db()
-    record(actor=actor, action="unit.move", obj=unit, unit=unit,
-           changes={"parent": [old_parent.code if old_parent else None, new_parent.code]})
+    changes = {"parent": [old_parent.code if old_parent else None, new_parent.code]}
+    record(actor=actor, action="unit.move", obj=unit, unit=unit, changes=changes)
+    unit_saved.send(sender=Unit, actor=actor, unit=unit, changes=changes)
     return unit
 
 

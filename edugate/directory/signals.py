@@ -7,7 +7,8 @@ with it (and work meant for after the commit goes through ``transaction.on_commi
 - ``domain_saved``: ``actor``, ``domain``, ``previous_name`` (``None`` for a new domain).
 - ``domain_removed``: ``actor``, ``name``.
 - ``unit_saved``: ``actor``, ``unit``, ``changes`` (``None`` for a new unit, else the audited
-  ``{field: [old, new]}``; a merged unit has ``status`` merged and its ``successor`` set).
+  ``{field: [old, new]}``; a merged unit has ``status`` merged and its ``successor`` set; a
+  unit moved with its subtree under another parent has ``parent``: the two parents' codes).
 """
 
 from django.dispatch import Signal

@@ -20,7 +20,8 @@ for one user whenever their roles, status or account change (:func:`sync_user_gr
 ``receivers.py``) and for the whole portal at provisioning (:func:`sync_group_members`).
 
 The directory's ``unit_saved`` signal calls :func:`on_unit_saved` (``receivers.py``): a new
-unit gets its portal, a renamed one new titles, and a merged unit's home redirects to its
+unit gets its portal, a renamed one new titles, a moved one (with its subtree) the editors of
+its new parents, and a merged unit's home redirects to its
 successor's portal (decided live at each request, so a chain of merges is followed and no
 link breaks: the merged portal's other pages stay online with a notice).
 """
@@ -315,6 +316,15 @@ def sync_group_members(portal: Portal) -> None:
                 delegates.user_set.clear()
 
 
+def resync_subtree(unit: Unit) -> None:
+    """After ``unit`` moved under another parent: the editors its portal and those below it
+    inherit from above are now the new parents' (see :func:`sync_group_members`)."""
+    portals = (Portal.objects.filter(unit__path__startswith=unit.path)
+               .select_related("unit", "editors", "approvers"))
+    for portal in portals:
+        sync_group_members(portal)
+
+
 def _portal_groups_for(user: User) -> set[int]:
     """The editors' and approvers' groups ``user`` belongs in, by the directory's roles."""
     if not user.is_active or user.person_id is None:
@@ -397,7 +407,12 @@ def units_missing_portals(scope_q: Any = None) -> Any:
 
 
 def on_unit_saved(*, unit: Unit, changes: dict[str, Any] | None) -> None:
-    """What the portals do when the directory creates or changes a unit."""
+    """What the portals do when the directory creates or changes a unit (with
+    ``PORTAL_AUTO_PROVISION`` off, only to the portals that exist)."""
+    if changes is not None and "parent" in changes:
+        resync_subtree(unit)  # a division (no portal of its own) moves its schools' too
+    if not settings.PORTAL_AUTO_PROVISION and not Portal.objects.filter(unit=unit).exists():
+        return
     if changes is None:
         if unit.status == UnitStatus.ACTIVE:
             provision_portal(unit)

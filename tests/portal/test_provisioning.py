@@ -162,3 +162,30 @@ def test_groups_follow_the_directorys_roles(tree) -> None:
     # Nothing of another school's portal.
     other = Portal.objects.get(unit=tree.school_b)
     assert other.editors is not None and not other.editors.user_set.exists()
+
+
+def test_a_school_moved_to_another_office_is_edited_by_the_new_office(tree) -> None:
+    """The 2025 reorganisation moves schools between offices: an office's editor over its
+    whole subtree edits its schools' portals, and stops with the schools that leave."""
+    old_editor = actions.create_person(actor=None, unit=tree.office, full_name="Phạm Văn Bình")
+    actions.grant_role(actor=None, person=old_editor, unit=tree.office, kind=RoleKind.EDITOR,
+                       include_subtree=True)
+    old_user = User.objects.create_user("binh@anbinh.minhhai.edu.vn", "x" * 12,
+                                        person=old_editor)
+    new_office = actions.create_unit(actor=None, parent=tree.department, code="PX2",
+                                     name="Phòng Văn hóa - Xã hội xã Tân Phú",
+                                     kind=UnitKind.OFFICE)
+    new_editor = actions.create_person(actor=None, unit=new_office, full_name="Võ Thị Cúc")
+    actions.grant_role(actor=None, person=new_editor, unit=new_office, kind=RoleKind.EDITOR,
+                       include_subtree=True)
+    new_user = User.objects.create_user("cuc@tanphu.minhhai.edu.vn", "x" * 12,
+                                        person=new_editor)
+    editors = Portal.objects.get(unit=tree.school_a).editors
+    assert editors is not None and list(editors.user_set.all()) == [old_user]
+
+    actions.move_unit(actor=None, unit=tree.school_a, new_parent=new_office)
+
+    assert list(editors.user_set.all()) == [new_user]
+    # The school left behind keeps its office's editor.
+    staying = Portal.objects.get(unit=tree.school_b).editors
+    assert staying is not None and list(staying.user_set.all()) == [old_user]
