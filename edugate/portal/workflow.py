@@ -12,7 +12,8 @@ every page of the portal, and no other portal's), whose groups are:
 - the portal's **delegates** (``<code> · ủy quyền phê duyệt · <name>``), a list kept by hand in
   Wagtail's group screen (the directory has no delegate role): deputies the head names.
 
-Wagtail's global "Moderators" group plays no part. :func:`ensure_workflow` creates or repairs
+Wagtail's global "Moderators" group plays no part (migration 0003 removes it and "Editors",
+whose permissions on the root page reached every portal). :func:`ensure_workflow` creates or repairs
 all of this and is idempotent; :func:`reviewable_task_states` is what a user may approve, in
 one query whatever the number of portals (Wagtail's own ``TaskState.objects.reviewable_by``
 asks each of the province's thousands of tasks in turn), and :class:`ModerationPanel` the

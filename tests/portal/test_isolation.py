@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Page
+from wagtail.models import GroupCollectionPermission, GroupPagePermission, Page, Workflow
 from wagtail.search.index import insert_or_update_object
 
 from edugate.accounts.models import User
@@ -265,3 +266,15 @@ def test_no_portal_sees_another_portals_content(world: World, surface: str) -> N
                         and (spec.shown_to is None or who in spec.shown_to)):
                     problems.append(f"{who} does not see their own {code} {kind}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_no_group_reaches_every_portal_from_the_root() -> None:
+    """Wagtail's own "Editors" and "Moderators" groups (page permissions on the root, so on
+    every portal) are gone, and its global workflow assigned nowhere: one person added to them
+    by hand would have edited every school's portal."""
+    assert not Group.objects.filter(name__in=["Editors", "Moderators"]).exists()
+    assert not GroupPagePermission.objects.filter(page__depth=1).exists()
+    assert not GroupCollectionPermission.objects.filter(collection__depth=1).exists()
+    for flow in Workflow.objects.filter(name="Moderators approval"):
+        assert not flow.active and not flow.workflow_pages.exists()

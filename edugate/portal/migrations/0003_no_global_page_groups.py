@@ -1,0 +1,42 @@
+"""Wagtail's own "Editors" and "Moderators" groups hold page permissions on the root page, that
+is on every portal: one person added to them by hand would edit (or publish) every school's
+portal. Each portal has groups of its own (``provisioning.py``), so these two lose every page,
+collection and model permission, and go altogether when no one is in them. Wagtail's
+"Moderators approval" workflow (that group's) is unassigned and deactivated: each portal's
+home carries its own."""
+
+from typing import Any
+
+from django.db import migrations
+
+WAGTAIL_GROUPS = ("Editors", "Moderators")
+WAGTAIL_WORKFLOW = "Moderators approval"
+
+
+def forwards(apps: Any, schema_editor: Any) -> None:
+    Group = apps.get_model("auth", "Group")
+    User = apps.get_model("accounts", "User")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    Workflow = apps.get_model("wagtailcore", "Workflow")
+    WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
+    for group in Group.objects.filter(name__in=WAGTAIL_GROUPS):
+        GroupPagePermission.objects.filter(group=group).delete()
+        GroupCollectionPermission.objects.filter(group=group).delete()
+        group.permissions.clear()
+        if not User.objects.filter(groups=group).exists():
+            group.delete()
+    for flow in Workflow.objects.filter(name=WAGTAIL_WORKFLOW):
+        WorkflowPage.objects.filter(workflow=flow).delete()
+        flow.active = False
+        flow.save(update_fields=["active"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("portal", "0002_disclosure_admissions_services_members"),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
