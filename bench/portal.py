@@ -14,14 +14,13 @@ Department's portal and two schools'); the first run prints how long provisionin
 One run, on loopback ports 140xx, measures with ``wrk`` (``--connections`` connections, two
 threads, ``--seconds`` each) the requests per second for one school news page:
 
-1. ``app_uncached``: ``edugate up`` (gunicorn, 2 workers) with the page cache off;
+1. ``app_uncached``: ``edugate up`` (Granian, 2 workers) with the page cache off;
 2. ``app_cached``: ``edugate up`` with the page cache on Redis (every request a HIT);
 3. ``nginx_cached``: nginx with deploy/nginx/edugate.conf in front of (2);
 4. ``nginx_static``: the same nginx serving the page's HTML saved as a file;
 
-then prints the ratios to (4) (goals: nginx_cached >= 0.8, app_cached >= 0.15), a reference
-figure for (2) on gunicorn's threaded workers with keep-alive, and the median time of an
-uncached request for the page, one at a time (goal < 40 ms).
+then prints the ratios to (4) (goals: nginx_cached >= 0.8, app_cached >= 0.15) and the median
+time of an uncached request for the page, one at a time (goal < 40 ms).
 """
 
 from __future__ import annotations
@@ -49,8 +48,7 @@ VAR = ROOT / "var" / "bench"
 DATABASE = VAR / "portal.sqlite3"
 WORK = VAR / "portal"
 EDUGATE = [sys.executable, "-m", "edugate"]
-PORTS = {"app_cached": 14001, "app_uncached": 14002, "app_gthread": 14003, "nginx": 14080,
-         "static": 14081}
+PORTS = {"app_cached": 14001, "app_uncached": 14002, "nginx": 14080, "static": 14081}
 REDIS_URL = "redis://127.0.0.1:6379/14"
 GOAL_NGINX_RATIO = 0.8
 GOAL_APP_RATIO = 0.15
@@ -186,31 +184,9 @@ def fetch(port: int, host: str, path: str) -> tuple[int, dict[str, str], bytes]:
 
 @contextmanager
 def app_server(port: int, **extra: str) -> Iterator[None]:
-    """``edugate up`` (its gunicorn, as in production) without the background worker."""
+    """``edugate up`` (its Granian, as in production) without the background worker."""
     process = subprocess.Popen(
         [*EDUGATE, "up", "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
-        env=environment(**extra), cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_for(port)
-        yield
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@contextmanager
-def gthread_server(port: int, **extra: str) -> Iterator[None]:
-    """A reference: gunicorn's threaded workers (2 x 4 threads), which keep connections
-    alive, unlike the sync workers ``edugate up`` runs."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "edugate.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "gthread", "--threads", "4",
-         "--keep-alive", "5"],
         env=environment(**extra), cwd=ROOT, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -313,10 +289,6 @@ def main() -> None:
                                  f"{headers.get('x-micro-cache')}")
             rates["nginx_cached"] = wrk(PORTS["nginx"], host, path, **load)
             rates["nginx_static"] = wrk(PORTS["static"], host, path, **load)
-    with gthread_server(PORTS["app_gthread"], EDUGATE_CACHE_URL=REDIS_URL,
-                        EDUGATE_PORTAL_CACHE="1"):
-        fetch(PORTS["app_gthread"], host, path)
-        rates["app_cached_gthread"] = wrk(PORTS["app_gthread"], host, path, **load)
     static = rates["nginx_static"]
     what = f"wrk {args.connections} connections, {args.seconds} s"
     for name in ("app_uncached", "app_cached", "nginx_cached", "nginx_static"):
@@ -327,10 +299,6 @@ def main() -> None:
         verdict = "ok" if ratio >= goal else f"UNDER the {goal} goal"
         print(f"bench portal_{name}_ratio [sqlite]: {ratio:.3f} of nginx static "
               f"(goal >= {goal}) {verdict}", flush=True)
-    print(f"bench portal_app_cached_gthread [sqlite]: {rates['app_cached_gthread']:,.0f} req/s "
-          f"({rates['app_cached_gthread'] / static:.3f} of static; reference: gunicorn gthread "
-          f"2 x 4 threads with keep-alive instead of edugate up's sync workers; {what})",
-          flush=True)
     print(f"bench portal_cache_speedup [sqlite]: app cached/uncached "
           f"{rates['app_cached'] / rates['app_uncached']:.0f}x", flush=True)
 

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn and other servers."""
+"""WSGI entry point for Granian (`edugate up`) and other WSGI servers."""
 
 import os
 

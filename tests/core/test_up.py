@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import re
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -24,6 +26,23 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def assert_form_posts(port: int) -> None:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    url = f"http://127.0.0.1:{port}/admin/login/"
+    with opener.open(url, timeout=10) as response:
+        page = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token, "the login form has no CSRF token"
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1),
+                                   "username": "nobody@minhhai.edu.vn",
+                                   "password": "not the password"}).encode()
+    request = urllib.request.Request(url, data=form, headers={"Referer": url})
+    with opener.open(request, timeout=10) as response:
+        assert response.status == 200
+        assert 'name="password"' in response.read().decode()
 
 
 def test_up_serves_until_interrupted(tmp_path: Path) -> None:
@@ -56,6 +75,8 @@ def test_up_serves_until_interrupted(tmp_path: Path) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{stylesheet.group(1)}") as response:
             assert response.status == 200
             assert "max-age" in response.headers.get("Cache-Control", "")
+        # A form's body reaches Django: a wrong password is refused on the form, not by CSRF.
+        assert_form_posts(port)
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0

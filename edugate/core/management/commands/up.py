@@ -1,13 +1,15 @@
 """``edugate up``: run the whole system in the foreground until Ctrl-C.
 
-Starts the web server (gunicorn), the background worker (django-tasks' database worker),
-the hourly housekeeping (``edugate housekeeping``) and the portals' scheduled publishing
-(``edugate publishing``, every minute) as child processes; stops them all when
-one of them dies or on Ctrl-C/SIGTERM.
+Starts the web server (Granian, whose HTTP is written in Rust: a page served from the portals'
+cache costs little more than the Python that finds it), the background worker (django-tasks'
+database worker), the hourly housekeeping (``edugate housekeeping``) and the portals'
+scheduled publishing (``edugate publishing``, every minute) as child processes; stops them all
+when one of them dies or on Ctrl-C/SIGTERM.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import subprocess
@@ -29,9 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="Port for the web server.")
         parser.add_argument("--workers", type=int, default=2, help="Web server processes.")
         parser.add_argument("--threads", type=int, default=4,
-                            help="Threads per web server process (gunicorn's gthread worker: "
-                                 "keep-alive connections, a cached page served while another "
-                                 "renders).")
+                            help="Threads per web server process running the application: a "
+                                 "cached page is served while another renders.")
+        parser.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
+                            help="Log each request (behind nginx, which logs them, turn it "
+                                 "off).")
         parser.add_argument("--no-worker", action="store_true",
                             help="Do not start the background worker.")
 
@@ -39,10 +43,13 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         bind = f"{options['host']}:{options['port']}"
         commands = {
-            "web": [sys.executable, "-m", "gunicorn", "edugate.wsgi:application",
-                    "--bind", bind, "--workers", str(options["workers"]),
-                    "--worker-class", "gthread", "--threads", str(options["threads"]),
-                    "--access-logfile", "-", "--graceful-timeout", "5"],
+            "web": [sys.executable, "-m", "granian", "--interface", "wsgi", "--no-ws",
+                    "--host", options["host"], "--port", str(options["port"]),
+                    "--workers", str(options["workers"]),
+                    "--blocking-threads", str(options["threads"]),
+                    "--access-log" if options["access_log"] else "--no-access-log",
+                    "--workers-kill-timeout", "5", "--respawn-failed-workers",
+                    "edugate.wsgi:application"],
         }
         if not options["no_worker"]:
             commands["worker"] = [sys.executable, "-m", "edugate", "db_worker",
