@@ -333,5 +333,12 @@ MAIL_PLANE: dict[str, Any] = {
 # behind a TLS proxy).
 PORTAL_HOST_SUFFIX = os.environ.get("EDUGATE_PORTAL_HOST_SUFFIX", "localhost")
 PORTAL_PORT = int(os.environ.get("EDUGATE_PORTAL_PORT", "8000" if PORTAL_HOST_SUFFIX else "80"))
-# Page addresses without diacritics (/tin-tuc/le-khai-giang/), as Vietnamese sites write them.
-WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# Page addresses without diacritics (/tin-tuc/le-khai-giang/), as Vietnamese sites write them:
+# the editor's script keeps every letter of the title in the slug, which the page folds when
+# it is validated and saved (edugate/portal/models/base.py). Wagtail's ASCII mode would drop
+# most Vietnamese letters in the browser ("Ngày hội đọc sách" -> "ngay-hi-djc-sach").
+WAGTAIL_ALLOW_UNICODE_SLUGS = True
+# No autosave in the page editor: in Wagtail 7.4 a new page submitted for approval while its
+# first autosave is in flight can end as a draft that never reached the approver
+# (tests/browser/test_editorial_flow.py found it). Editors save with "Lưu bản nháp".
+WAGTAIL_AUTOSAVE_INTERVAL = 0

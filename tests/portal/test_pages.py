@@ -3,10 +3,12 @@ leaders and addresses read live from the directory."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.exceptions import ValidationError
 from wagtail.models import Page
 
 from edugate.directory import actions
@@ -234,3 +236,19 @@ def test_the_email_directory_is_generated_from_the_directory(tree, client) -> No
         client, tree.office, "/danh-ba-thu-dien-tu/").content.decode()
     # The unit's address is in every page's footer.
     assert "mailto:vanthu@anbinh.minhhai.edu.vn" in get(client, tree.office).content.decode()
+
+
+def test_a_slug_typed_with_vietnamese_letters_is_folded_and_still_unique(tree) -> None:
+    """The page editor fills the slug from the title as typed, letters and all; the address
+    drops only the diacritics ("đọc" is "doc", not Wagtail's "djc")."""
+    index = NewsIndexPage.objects.child_of(home_of(tree.school_a)).get()
+    page = NewsPage(title="Ngày hội đọc sách", slug="ngày-hội-đọc-sách", summary="Tóm tắt.",
+                    date=datetime.date(2026, 4, 21))
+    index.add_child(instance=page)
+    assert page.slug == "ngay-hoi-doc-sach"
+    assert relative_url(page, home_of(tree.school_a)) == "/tin-tuc/ngay-hoi-doc-sach/"
+    twin = NewsPage(title="Ngày hội đọc sách", slug="ngày-hội-đọc-sách", summary="Tóm tắt.",
+                    date=datetime.date(2026, 4, 22))
+    with pytest.raises(ValidationError) as refused:
+        index.add_child(instance=twin)
+    assert "slug" in refused.value.message_dict

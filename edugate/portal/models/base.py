@@ -71,8 +71,13 @@ class PortalPage(Page):
 
     def _set_core_field_defaults(self) -> None:
         # Slugs made from Vietnamese titles drop the diacritics: "Lễ khai giảng" becomes
-        # "le-khai-giang" (Django's own slugify would drop "đ" altogether).
+        # "le-khai-giang" (Django's own slugify would drop "đ" altogether). The page editor's
+        # script fills the slug from the title as typed, keeping every letter
+        # (WAGTAIL_ALLOW_UNICODE_SLUGS: its ASCII mode drops most Vietnamese ones, "đọc" ->
+        # "djc"): folded here, before validation and at every save.
         current_slug: str = getattr(self, "slug", "")
+        if current_slug and not current_slug.isascii():
+            current_slug = self.slug = slugify(fold(current_slug))[:200].strip("-")
         if not current_slug and self.path:
             base_slug = slugify(fold(self.title))[:200].strip("-")
             if base_slug:
