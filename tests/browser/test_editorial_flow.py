@@ -102,9 +102,9 @@ def test_an_editors_news_goes_live_only_once_the_head_approves_it(
 
     # -- The editor writes the item through the admin's pages and submits it. --
     log_in(page, admin, "hoa@th-a.minhhai.edu.vn")
-    page.get_by_role("link", name=re.compile(f"Pages created in {school.name}")).click()
+    page.get_by_role("link", name=re.compile(f"trang trong {re.escape(school.name)}")).click()
     page.wait_for_url(f"{admin}/admin/pages/*/")
-    page.get_by_role("link", name=f"Add a child page to '{news_index.title}'").click()
+    page.get_by_role("link", name=f"Thêm trang con vào “{news_index.title}”").click()
     # The news section takes news items only: the form opens at once.
     page.wait_for_url(f"{admin}/admin/pages/add/portal/newspage/{news_index.pk}/")
     page.get_by_role("textbox", name="Tiêu đề*").fill(TITLE)
@@ -120,7 +120,8 @@ def test_an_editors_news_goes_live_only_once_the_head_approves_it(
 
     footer = page.locator("footer")
     footer.get_by_role("button", name="Thao tác khác").click()
-    submit = footer.get_by_role("button", name=re.compile("phê duyệt · " + school.name))
+    submit = footer.get_by_role(
+        "button", name=re.compile(r"^Gửi phê duyệt \(.*phê duyệt · " + re.escape(school.name)))
     expect(submit).to_be_visible()
     # Only saving a draft and submitting to the workflow: no way to publish.
     expect(page.locator("[name=action-publish]")).to_have_count(0)
@@ -128,7 +129,7 @@ def test_an_editors_news_goes_live_only_once_the_head_approves_it(
     submit.click()
     page.wait_for_url(f"{admin}/admin/pages/{news_index.pk}/")
     expect(page.get_by_role("row").filter(has_text=TITLE)).to_contain_text(
-        re.compile("in moderation", re.IGNORECASE))
+        re.compile("chờ phê duyệt", re.IGNORECASE))
 
     news = NewsPage.objects.get(title=TITLE)
     assert news.show_on_department and not news.live
@@ -149,12 +150,12 @@ def test_an_editors_news_goes_live_only_once_the_head_approves_it(
 
     # -- The head finds it awaiting review on the dashboard and approves it there. --
     log_in(principal_page, admin, "minh@th-a.minhhai.edu.vn")
-    review = principal_page.get_by_role("region", name="Awaiting your review")
+    review = principal_page.get_by_role("region", name="Chờ bạn phê duyệt")
     row = review.get_by_role("row").filter(has_text=TITLE)
     expect(row).to_contain_text("Lê Thị Hoa")
     row.get_by_role("button", name="Thao tác").click()
-    row.get_by_role("button", name="Duyệt", exact=True).click()
-    expect(principal_page.get_by_role("region", name="Awaiting your review")
+    row.get_by_role("button", name="Phê duyệt", exact=True).click()
+    expect(principal_page.get_by_role("region", name="Chờ bạn phê duyệt")
            .get_by_role("row").filter(has_text=TITLE)).to_have_count(0)
     news.refresh_from_db()
     assert news.live and news.current_workflow_state is None

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -94,7 +95,8 @@ class AdmissionPage(PortalPage):
         FieldPanel("method"),
         FieldPanel("dossier"),
         FieldPanel("registration_url"),
-        InlinePanel("attachments", heading=_("Documents"), label=_("file")),
+        InlinePanel("attachments", heading=pgettext_lazy("admission files", "Documents"),
+                    label=_("file")),
         FieldPanel("body"),
     ]
     parent_page_types = ["portal.AdmissionsIndexPage"]
