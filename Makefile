@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 DEMO_SIZE ?= small
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test bench lint typecheck test-sqlite test-postgres messages install system-run system-test lock clean
+.PHONY: help run test bench lint typecheck test-sqlite test-postgres test-both messages install system-run system-test lock clean
 
 help:
 	@echo "make run    set up, load the demo province, serve on http://$(HOST):$(PORT)/admin/"
@@ -54,7 +54,10 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	EDUGATE_DATABASE_URL="$$(scripts/test-postgres-url.sh)" $(BIN)/pytest -q -m "not browser"
 
-test: system-test install lint typecheck test-sqlite test-postgres
+test-both: $(STAMP)
+	scripts/run-tests.sh
+
+test: system-test install lint typecheck test-both
 
 bench: install
 	$(BIN)/python bench/run.py
