@@ -20,8 +20,9 @@ Wagtail 7.4 uses no message contexts in its ``django`` domain, so a msgid that o
 also use shares one msgstr with them: "Approve" and "Approved" here also label the registrations
 and held messages of :mod:`edugate.groups`, and "Rejected" (also theirs and the imports') is left
 out. Our own "Pages" (pagination) and "Documents" (the files of an admission page) carry a
-context, so that Wagtail's menu reads "Trang" and "Tài liệu". The strings of the sign-in page, listings, forms and account menu are in
-:mod:`edugate.core.wagtail_strings`; a msgid belongs in one of the two modules only.
+context, so that Wagtail's menu reads "Trang" and "Tài liệu". The strings of the sign-in page,
+listings, forms and account menu are in :mod:`edugate.core.wagtail_strings`; a msgid belongs in
+one of the two modules only.
 """
 
 from django.utils.translation import gettext_noop, ngettext_lazy
