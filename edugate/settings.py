@@ -261,6 +261,10 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 USE_X_FORWARDED_HOST = _env_bool("EDUGATE_BEHIND_PROXY", False)
+# Behind nginx (which sets X-Forwarded-Proto on every request, deploy/nginx/edugate.conf) a
+# request that reached nginx over TLS is secure: CSRF checks the browser's https:// Origin,
+# links are built with https://, HSTS is sent. The web server itself trusts no header.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if USE_X_FORWARDED_HOST else None
 # The address the audit log records for a request: REMOTE_ADDR, or the first hop of
 # X-Forwarded-For when edugate runs behind nginx (EDUGATE_BEHIND_PROXY=1).
 AUDIT_TRUST_FORWARDED_FOR = USE_X_FORWARDED_HOST

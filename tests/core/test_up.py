@@ -39,7 +39,11 @@ def assert_form_posts(port: int) -> None:
     form = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1),
                                    "username": "nobody@minhhai.edu.vn",
                                    "password": "not the password"}).encode()
-    request = urllib.request.Request(url, data=form, headers={"Referer": url})
+    # Through nginx over TLS (EDUGATE_BEHIND_PROXY=1): the browser's Origin is https://, which
+    # CSRF accepts only if the request is known to be secure.
+    secure = f"https://127.0.0.1:{port}"
+    request = urllib.request.Request(url, data=form, headers={
+        "Referer": f"{secure}/admin/login/", "Origin": secure, "X-Forwarded-Proto": "https"})
     with opener.open(request, timeout=10) as response:
         assert response.status == 200
         assert 'name="password"' in response.read().decode()
@@ -48,6 +52,7 @@ def assert_form_posts(port: int) -> None:
 def test_up_serves_until_interrupted(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EDUGATE_")}
     env["EDUGATE_VAR_DIR"] = str(tmp_path)
+    env["EDUGATE_BEHIND_PROXY"] = "1"
     subprocess.run([sys.executable, "-m", "edugate", "migrate", "--noinput", "-v0"], env=env,
                    check=True, timeout=300)
     port = free_port()
