@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.exceptions import ValidationError
 from wagtail.models import Page
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from edugate.directory import actions
 from edugate.directory.models import Domain, RoleKind
@@ -252,3 +253,18 @@ def test_a_slug_typed_with_vietnamese_letters_is_folded_and_still_unique(tree) -
     with pytest.raises(ValidationError) as refused:
         index.add_child(instance=twin)
     assert "slug" in refused.value.message_dict
+
+
+def test_the_editor_s_form_refuses_a_slug_that_folds_onto_a_sibling_s(tree) -> None:
+    """Refused next to the field, not a server error when the page is saved."""
+    home = home_of(tree.school_a)
+    assert ContactPage.objects.child_of(home).get().slug == "lien-he"
+    form_class = ContactPage.get_edit_handler().get_form_class()
+    data = nested_form_data({"title": "Liên hệ", "slug": "liên-hệ", "body": rich_text(""),
+                             "map_url": "", "comments": inline_formset([])})
+    form = form_class(data, instance=ContactPage(), parent_page=home, for_user=tree.superuser)
+    assert not form.is_valid()
+    assert "slug" in form.errors
+    data["slug"] = "lien-he-cu"
+    form = form_class(data, instance=ContactPage(), parent_page=home, for_user=tree.superuser)
+    assert form.is_valid(), form.errors

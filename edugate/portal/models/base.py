@@ -16,6 +16,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.html import strip_tags
 from django.utils.text import slugify
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -41,8 +42,24 @@ def relative_url(page: Page, home: Page) -> str:
     return "/" + page.url_path[len(home.url_path):]
 
 
+def fold_slug(slug: str) -> str:
+    """A slug as stored: without diacritics ("ngày-hội-đọc-sách" -> "ngay-hoi-doc-sach")."""
+    return slug if slug.isascii() else slugify(fold(slug))[:200].strip("-")
+
+
+class PortalPageForm(WagtailAdminPageForm):
+    """The editor's form of every portal page: the slug the editor's script filled in is folded
+    before Wagtail checks it against the other pages, so one that folds onto a sibling's is
+    refused on the form instead of failing when the page is saved."""
+
+    def clean_slug(self) -> str:
+        return fold_slug(self.cleaned_data.get("slug") or "")
+
+
 class PortalPage(Page):
     """Abstract base of every portal page type."""
+
+    base_form_class = PortalPageForm
 
     search_folded = models.TextField(editable=False, blank=True, default="")
 
@@ -77,7 +94,7 @@ class PortalPage(Page):
         # "djc"): folded here, before validation and at every save.
         current_slug: str = getattr(self, "slug", "")
         if current_slug and not current_slug.isascii():
-            current_slug = self.slug = slugify(fold(current_slug))[:200].strip("-")
+            current_slug = self.slug = fold_slug(current_slug)
         if not current_slug and self.path:
             base_slug = slugify(fold(self.title))[:200].strip("-")
             if base_slug:

@@ -19,14 +19,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
 from edugate.portal.blocks import BodyBlock
-from edugate.portal.models.base import RICH_TEXT_FEATURES, PortalPage, plain
+from edugate.portal.models.base import RICH_TEXT_FEATURES, PortalPage, PortalPageForm, plain
 
 NEWS_PAGE_SIZE = 10
 
@@ -97,7 +96,7 @@ class NewsIndexPage(RoutablePageMixin, PortalPage):
         return news_feed(request, home=self.portal_home(), section=self, atom=True)
 
 
-class NewsPageForm(WagtailAdminPageForm):
+class NewsPageForm(PortalPageForm):
     """Offers only the categories of the news section the item is in."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
