@@ -195,8 +195,13 @@ def merge_units(
             moved_people += 1
         RoleAssignment.objects.filter(unit=source).delete()
         Domain.objects.filter(unit=source).update(unit=target)
-        for child in list(source.get_children()):
+        moved_children = list(source.get_children())
+        for child in moved_children:
             child.move(Unit.objects.get(pk=target.pk), pos="last-child")
+        for child in moved_children:
+            # Told like a move of their own (move_unit): portals resync their editors.
+            unit_saved.send(sender=Unit, actor=actor, unit=Unit.objects.get(pk=child.pk),
+                            changes={"parent": [source.code, target.code]})
         source.refresh_from_db()
         before = _unit_snapshot(source)
         source.status = UnitStatus.MERGED

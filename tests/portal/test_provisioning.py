@@ -189,3 +189,24 @@ def test_a_school_moved_to_another_office_is_edited_by_the_new_office(tree) -> N
     # The school left behind keeps its office's editor.
     staying = Portal.objects.get(unit=tree.school_b).editors
     assert staying is not None and list(staying.user_set.all()) == [old_user]
+
+
+def test_schools_of_a_merged_office_are_edited_by_the_office_they_join(tree) -> None:
+    old_editor = actions.create_person(actor=None, unit=tree.office, full_name="Phạm Văn Bình")
+    actions.grant_role(actor=None, person=old_editor, unit=tree.office, kind=RoleKind.EDITOR,
+                       include_subtree=True)
+    User.objects.create_user("binh@anbinh.minhhai.edu.vn", "x" * 12, person=old_editor)
+    joined = actions.create_unit(actor=None, parent=tree.department, code="PX2",
+                                 name="Phòng Văn hóa - Xã hội xã Tân Phú", kind=UnitKind.OFFICE)
+    new_editor = actions.create_person(actor=None, unit=joined, full_name="Võ Thị Cúc")
+    actions.grant_role(actor=None, person=new_editor, unit=joined, kind=RoleKind.EDITOR,
+                       include_subtree=True)
+    new_user = User.objects.create_user("cuc@tanphu.minhhai.edu.vn", "x" * 12,
+                                        person=new_editor)
+
+    actions.merge_units(actor=None, sources=[tree.office], target=joined,
+                        on=datetime.date(2025, 7, 1))
+
+    for school in (tree.school_a, tree.school_b):
+        editors = Portal.objects.get(unit=school).editors
+        assert editors is not None and list(editors.user_set.all()) == [new_user]
