@@ -321,11 +321,21 @@ class LocalCopies:
     (see "A copy in each process" above): least recently used first out past a byte budget.
     Shared by the process's threads."""
 
+    #: what an entry costs besides its body and headers (the objects holding them)
+    OVERHEAD = 512
+
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._entries: OrderedDict[str, tuple[float, Entry]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        #: moved by clear(): a copy read from the shared cache before a clear is not kept
+        self.generation = 0
+
+    @classmethod
+    def size(cls, key: str, entry: Entry) -> int:
+        headers = sum(len(name) + len(value) for name, value in entry.headers)
+        return len(key) + headers + len(entry.content) + cls.OVERHEAD
 
     def get(self, key: str, ttl: float) -> Entry | None:
         with self._lock:
@@ -338,24 +348,28 @@ class LocalCopies:
             self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: str, entry: Entry, budget: int) -> None:
-        size = len(entry.content)
+    def put(self, key: str, entry: Entry, budget: int, generation: int) -> None:
+        """Keep ``entry``, read from the shared cache while ``generation`` was current."""
+        size = self.size(key, entry)
         if size > budget:
             return
         with self._lock:
+            if generation != self.generation:
+                return  # a bump in this process came in between: it may be stale already
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old[1].content)
+                self._bytes -= self.size(key, old[1])
             self._entries[key] = (self.clock(), entry)
             self._bytes += size
             while self._bytes > budget:
-                _key, (_checked, evicted) = self._entries.popitem(last=False)
-                self._bytes -= len(evicted.content)
+                evicted_key, (_checked, evicted) = self._entries.popitem(last=False)
+                self._bytes -= self.size(evicted_key, evicted)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
+            self.generation += 1
 
 
 #: this process's copies
@@ -379,9 +393,10 @@ class PageStore:
             entry = LOCAL.get(key, local_ttl)
             if entry is not None:
                 return entry
+        generation = LOCAL.generation
         entry = self._lookup_shared(key, host)
         if entry is not None and local_ttl > 0 and config is not None:
-            LOCAL.put(key, entry, config.local_bytes)
+            LOCAL.put(key, entry, config.local_bytes, generation)
         return entry
 
     def _lookup_shared(self, key: str, host: str) -> Entry | None:
@@ -449,10 +464,21 @@ def bump(names: Iterable[str]) -> None:
 
 # --- The middleware ---------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=4096)
 def _portal_view(path: str, allowed: tuple[Callable[..., Any], ...]) -> bool:
     """Whether ``path`` is served by one of the ``allowed`` views (remembered per path: the
-    URLs do not change while a process runs, and a hot page skips resolving)."""
+    URLs do not change while a process runs, and a hot page skips resolving; an over-long
+    path, never cached anyway, is not remembered)."""
+    if len(path) > MAX_PATH:
+        return _resolves_to(path, allowed)
+    return _remembered_portal_view(path, allowed)
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_portal_view(path: str, allowed: tuple[Callable[..., Any], ...]) -> bool:
+    return _resolves_to(path, allowed)
+
+
+def _resolves_to(path: str, allowed: tuple[Callable[..., Any], ...]) -> bool:
     if path.startswith((settings.STATIC_URL or "/static/", settings.MEDIA_URL or "/media/")):
         return False  # files (WhiteNoise, nginx), even where Wagtail's catch-all would match
     try:
@@ -464,8 +490,8 @@ def _portal_view(path: str, allowed: tuple[Callable[..., Any], ...]) -> bool:
 
 @receiver(setting_changed)
 def _urls_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting == "ROOT_URLCONF":
-        _portal_view.cache_clear()
+    if setting in {"ROOT_URLCONF", "STATIC_URL", "MEDIA_URL"}:
+        _remembered_portal_view.cache_clear()
 
 
 def _request_dependencies(request: HttpRequest) -> list[str]:

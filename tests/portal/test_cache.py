@@ -448,13 +448,37 @@ def test_the_copies_keep_to_their_byte_budget_least_recently_used_out() -> None:
     def entry(size: int) -> cache.Entry:
         return cache.Entry({}, 200, [], b"x" * size)
 
-    copies.put("a", entry(400), budget=1000)
-    copies.put("b", entry(400), budget=1000)
+    one = cache.LocalCopies.size("a", entry(400))
+    budget = 2 * one + 10
+    copies.put("a", entry(400), budget=budget, generation=0)
+    copies.put("b", entry(400), budget=budget, generation=0)
     assert copies.get("a", ttl=1) is not None  # a is now the most recently used
-    copies.put("c", entry(400), budget=1000)
+    copies.put("c", entry(400), budget=budget, generation=0)
     assert copies.get("b", ttl=1) is None
     assert copies.get("a", ttl=1) is not None and copies.get("c", ttl=1) is not None
-    copies.put("huge", entry(1001), budget=1000)  # larger than the budget: never kept
+    copies.put("huge", entry(budget), budget=budget, generation=0)  # never kept
     assert copies.get("huge", ttl=1) is None
     clock.now += 1
     assert copies.get("a", ttl=1) is None
+
+
+def test_empty_answers_count_against_the_budget_too() -> None:
+    """Redirects (a merged unit's home) have no body: each still costs its key and headers, so
+    new query strings cannot fill a worker's memory."""
+    copies = cache.LocalCopies(Clock())
+    redirect = cache.Entry({}, 301, [("Location", "https://th-b.minhhai.edu.vn/")], b"")
+    budget = 100 * cache.LocalCopies.size("portal:page:th-a:0000", redirect)
+    for number in range(1_000):
+        copies.put(f"portal:page:th-a:{number:04}", redirect, budget=budget, generation=0)
+    assert sum(copies.get(f"portal:page:th-a:{n:04}", ttl=1) is not None
+               for n in range(1_000)) <= 100
+
+
+def test_a_copy_read_before_a_bump_in_the_process_is_not_kept() -> None:
+    """A thread read the page from Redis; another published (bump, copies emptied) before the
+    first kept its copy: that copy would be stale, so it is not kept."""
+    copies = cache.LocalCopies(Clock())
+    before = copies.generation
+    copies.clear()  # the other thread's bump
+    copies.put("k", cache.Entry({}, 200, [], b"old page"), budget=10_000, generation=before)
+    assert copies.get("k", ttl=1) is None
