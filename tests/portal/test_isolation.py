@@ -12,12 +12,14 @@ an isolated one.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -278,3 +280,27 @@ def test_no_group_reaches_every_portal_from_the_root() -> None:
     assert not GroupCollectionPermission.objects.filter(collection__depth=1).exists()
     for flow in Workflow.objects.filter(name="Moderators approval"):
         assert not flow.active and not flow.workflow_pages.exists()
+
+
+def test_what_was_awaiting_wagtail_s_global_workflow_is_cancelled(tree: Tree) -> None:
+    """On an install where pages were submitted to Wagtail's own workflow before the portals
+    had theirs, the migration cancels those submissions (as Wagtail's deactivation does)
+    instead of leaving them waiting on a group that is gone."""
+    migration = importlib.import_module("edugate.portal.migrations.0003_no_global_page_groups")
+    flow = Workflow.objects.get(name="Moderators approval")
+    flow.active = True
+    flow.save()
+    for task in flow.tasks.all():
+        task.active = True
+        task.save()
+    news = publish_news(tree.school_a, "Gửi nhầm quy trình chung", live=False)
+    state = flow.start(news, tree.superuser)
+    assert state.status == "in_progress"
+
+    migration.forwards(django_apps, None)
+
+    state.refresh_from_db()
+    assert state.status == "cancelled"
+    assert not state.task_states.filter(status="in_progress").exists()
+    flow.refresh_from_db()
+    assert not flow.active
