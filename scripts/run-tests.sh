@@ -11,10 +11,15 @@ postgres_url="$(scripts/test-postgres-url.sh)" || exit 1
 log="$(mktemp -t edugate-postgres-tests.XXXXXX)"
 trap 'rm -f "$log"' EXIT
 
+# In a process group of its own (job control on), so that Ctrl-C can be passed on as SIGINT:
+# pytest then tears its daemons and test database down as it does on a Ctrl-C of its own.
+set -m
 EDUGATE_TEST_PLANE_SLOT=1 EDUGATE_DATABASE_URL="$postgres_url" \
   "$pytest" -q -m "not browser" -p no:cacheprovider >"$log" 2>&1 &
 postgres_pid=$!
-trap 'kill "$postgres_pid" 2>/dev/null; rm -f "$log"' INT TERM
+set +m
+trap 'kill -INT -- "-$postgres_pid" 2>/dev/null; wait "$postgres_pid"; rm -f "$log"; exit 130' \
+  INT TERM
 
 echo "== SQLite (the PostgreSQL leg runs beside it; its output follows) =="
 "$pytest" -q

@@ -80,10 +80,10 @@ def _fast_password_hashing(settings) -> None:
 PORTAL_FOLDERS = ("portal", "browser", "deploy")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        parts = item.path.parts
-        if "tests" in parts and parts[parts.index("tests") + 1] in PORTAL_FOLDERS:
+        parts = item.path.relative_to(config.rootpath).parts
+        if len(parts) > 2 and parts[0] == "tests" and parts[1] in PORTAL_FOLDERS:
             item.add_marker(pytest.mark.portals)
 
 

@@ -199,7 +199,8 @@ def plane(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> It
                               offline=True, auth_failure_delay=0, **PORTS)
         instance.down(config)
         # Keep Rspamd's compiled rules (rspamd/db) between sessions: they make it start fast.
-        for stale in ("vmail", "postfix", "log", "run", "dovecot"):
+        # The sink too: a test looking for what was relayed must not find an earlier session's.
+        for stale in ("vmail", "postfix", "log", "run", "dovecot", "sink"):
             shutil.rmtree(TEST_ROOT / stale, ignore_errors=True)
         sink_dir.mkdir(parents=True, exist_ok=True)
         shutil.chown(sink_dir, "postfix")
