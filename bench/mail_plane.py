@@ -339,10 +339,13 @@ class Variant:
 
 
 def start(variant: Variant) -> float:
+    """The plane up; the group service is the caller's (in this process, on these ports: the
+    ``edugate groups serve`` that ``mail up`` starts reads its ports from the settings, not
+    from this bench's configuration)."""
     from edugate.mail.plane import instance
 
     with variant.rendering():
-        return instance.up(variant.config, timeout=180)
+        return instance.up(variant.config, timeout=180, groups=False)
 
 
 def switch(variant: Variant) -> None:
@@ -755,6 +758,11 @@ def main() -> None:
     for stale in ("vmail", "postfix", "log", "run", "dovecot", "static"):
         shutil.rmtree(PLANE_ROOT / stale, ignore_errors=True)
     variants = {"edugate": Variant(config)}
+    from edugate.groups.endpoints import Endpoints
+    from edugate.groups.service import GroupService
+
+    groups = GroupService(Endpoints.of(config))
+    groups.start()
     try:
         seconds = start(variants["edugate"])
         print(f"  plane up in {seconds:.1f} s ({PLANE_ROOT}, ports 13xxx)", flush=True)
@@ -769,6 +777,7 @@ def main() -> None:
         measure_lookups(config, args.backend, args.lookups, args.mailboxes)
     finally:
         instance.down(config)
+        groups.stop()
 
 
 if __name__ == "__main__":
