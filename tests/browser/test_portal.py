@@ -108,8 +108,6 @@ def test_the_demos_new_page_types_pass_axe(live_server: Any, page: Any, settings
     settings.PORTAL_HOST_SUFFIX = "localhost"
     settings.PORTAL_PORT = urlsplit(live_server.url).port
     settings.MEDIA_ROOT = tmp_path
-    if hasattr(settings, "PORTAL_CACHE"):
-        settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "ENABLED": False}
     tree = build_tree()
     report = load_portal_demo()
     assert report["disclosures"] and report["services"] and report["admissions"]

@@ -15,12 +15,6 @@ from tests.portal.conftest import get, home_of
 from tests.portal.content import admission
 
 
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings) -> None:
-    if hasattr(settings, "PORTAL_CACHE"):
-        settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "ENABLED": False}
-
-
 def test_every_portal_has_an_admissions_section(tree) -> None:
     for unit in (tree.department, tree.office, tree.school_a, tree.upper_school):
         assert AdmissionsIndexPage.objects.child_of(home_of(unit)).count() == 1

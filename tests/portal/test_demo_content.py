@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import Page
@@ -20,12 +19,6 @@ from edugate.portal.models import (
     ServicePage,
 )
 from edugate.portal.selectors import overdue_disclosures
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings) -> None:
-    if hasattr(settings, "PORTAL_CACHE"):
-        settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "ENABLED": False}
 
 
 def _demo() -> dict:

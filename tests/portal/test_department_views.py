@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,12 +18,6 @@ from edugate.portal.models import (
 )
 from edugate.portal.models.base import relative_url
 from tests.portal.conftest import get, home_of, publish_document, publish_news
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings) -> None:
-    if hasattr(settings, "PORTAL_CACHE"):
-        settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "ENABLED": False}
 
 
 def _opt_in(page: NewsPage) -> NewsPage:

@@ -23,11 +23,6 @@ from tests.portal.content import disclosure
 TODAY = datetime.date(2026, 3, 10)
 
 
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings) -> None:
-    if hasattr(settings, "PORTAL_CACHE"):
-        settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "ENABLED": False}
-
 
 def test_school_years_are_two_consecutive_years() -> None:
     assert school_year_of(datetime.date(2025, 9, 5)) == "2025-2026"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import re
 
-import pytest
 from django.utils import timezone
 
 from edugate.directory.models import RoleKind
@@ -19,12 +18,6 @@ from edugate.portal.models import (
 )
 from tests.conftest import make_admin
 from tests.portal.conftest import home_of
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings) -> None:
-    if hasattr(settings, "PORTAL_CACHE"):
-        settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "ENABLED": False}
 
 
 def test_editors_open_the_add_forms_of_the_new_types(tree, client) -> None:

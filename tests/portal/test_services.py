@@ -13,12 +13,6 @@ from tests.portal.conftest import get, home_of
 from tests.portal.content import service
 
 
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings) -> None:
-    if hasattr(settings, "PORTAL_CACHE"):
-        settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "ENABLED": False}
-
-
 def test_agencies_have_the_catalogue_and_institutions_may_not_add_one(tree) -> None:
     assert ServiceIndexPage.objects.child_of(home_of(tree.department)).count() == 1
     assert ServiceIndexPage.objects.child_of(home_of(tree.office)).count() == 1

@@ -6,6 +6,8 @@ its number and symbol, type, issuing body, signer, dates, summary and attached f
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -16,9 +18,10 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import Page
 
 from edugate.core.text import fold
+from edugate.portal.models.attachments import Attachment
 from edugate.portal.models.base import RICH_TEXT_FEATURES, PortalPage, plain
 
 DOCUMENT_PAGE_SIZE = 20
@@ -37,6 +40,38 @@ class DocumentType(models.TextChoices):
     REPORT = "report", _("Report")
     REGULATION = "regulation", _("Regulation")
     OTHER = "other", _("Other")
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    """A document listing's filters as the visitor set them ("" when unset or not valid), and
+    the years there are documents of."""
+
+    doc_type: str
+    year: str
+    query: str
+    years: list[int]
+
+
+def filter_documents(documents: models.QuerySet[Any],
+                     params: Mapping[str, str]) -> tuple[models.QuerySet[Any], DocumentFilters]:
+    """``documents`` narrowed by the listing's ``type``, ``year`` and ``q`` (every word, without
+    diacritics) parameters."""
+    years = [d.year for d in documents.dates("issue_date", "year", order="DESC")]
+    doc_type = params.get("type", "")
+    if doc_type in DocumentType.values:
+        documents = documents.filter(doc_type=doc_type)
+    else:
+        doc_type = ""
+    year = params.get("year", "")
+    if year.isdigit() and int(year) in years:
+        documents = documents.filter(issue_date__year=int(year))
+    else:
+        year = ""
+    query = params.get("q", "").strip()[:200]
+    for word in fold(query).split():
+        documents = documents.filter(search_folded__contains=word)
+    return documents, DocumentFilters(doc_type, year, query, years)
 
 
 class DocumentIndexPage(RoutablePageMixin, PortalPage):
@@ -59,29 +94,15 @@ class DocumentIndexPage(RoutablePageMixin, PortalPage):
 
     @path("")
     def listing(self, request: HttpRequest) -> HttpResponse:
-        documents = self.documents()
-        all_years = self.documents().dates("issue_date", "year", order="DESC")
-        years = [d.year for d in all_years]
-        doc_type = request.GET.get("type", "")
-        if doc_type in DocumentType.values:
-            documents = documents.filter(doc_type=doc_type)
-        else:
-            doc_type = ""
-        year = request.GET.get("year", "")
-        if year.isdigit() and int(year) in years:
-            documents = documents.filter(issue_date__year=int(year))
-        else:
-            year = ""
-        query = request.GET.get("q", "").strip()[:200]
-        for word in fold(query).split():
-            documents = documents.filter(search_folded__contains=word)
+        documents, chosen = filter_documents(self.documents(), request.GET)
         page_obj = Paginator(documents, DOCUMENT_PAGE_SIZE).get_page(request.GET.get("page"))
         filters = [(key, value) for key, value in
-                   (("type", doc_type), ("year", year), ("q", query)) if value]
+                   (("type", chosen.doc_type), ("year", chosen.year), ("q", chosen.query))
+                   if value]
         return self.render(request, context_overrides={
-            "page_obj": page_obj, "types": DocumentType.choices, "years": years,
-            "current_type": doc_type, "current_year": year, "query": query,
-            "filter_query": "&".join(f"{k}={v}" for k, v in filters),
+            "page_obj": page_obj, "types": DocumentType.choices, "years": chosen.years,
+            "current_type": chosen.doc_type, "current_year": chosen.year,
+            "query": chosen.query, "filter_query": "&".join(f"{k}={v}" for k, v in filters),
         })
 
     @path("feed/rss/", name="rss")
@@ -147,18 +168,10 @@ class DocumentPage(PortalPage):
         return context
 
 
-class DocumentAttachment(Orderable):
+class DocumentAttachment(Attachment):
     page = ParentalKey(DocumentPage, on_delete=models.CASCADE, related_name="attachments")
-    document = models.ForeignKey(
-        "wagtaildocs.Document", verbose_name=_("file"), on_delete=models.PROTECT,
-        related_name="+",
-    )
-    title = models.CharField(_("label"), max_length=255, blank=True,
-                             help_text=_("Empty: the file's title."))
 
-    panels = [FieldPanel("document"), FieldPanel("title")]
-
-    class Meta(Orderable.Meta):
+    class Meta(Attachment.Meta):
         verbose_name = _("attached file")
         verbose_name_plural = _("attached files")
 

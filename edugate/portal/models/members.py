@@ -22,9 +22,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from edugate.core.text import fold
 from edugate.portal.models.base import RICH_TEXT_FEATURES, PortalPage, plain
-from edugate.portal.models.documents import DocumentType
+from edugate.portal.models.documents import DocumentType, filter_documents
 
 MEMBER_NEWS_PAGE_SIZE = 10
 MEMBER_PORTALS_PAGE_SIZE = 50
@@ -74,26 +73,12 @@ class DepartmentDocumentsPage(_SectionPage):
         context: dict[str, Any] = {"department": department, "types": DocumentType.choices}
         if department is None:
             return self.render(request, context_overrides=context)
-        documents = department_documents(department)
-        years = [d.year for d in documents.dates("issue_date", "year", order="DESC")]
-        doc_type = request.GET.get("type", "")
-        if doc_type in DocumentType.values:
-            documents = documents.filter(doc_type=doc_type)
-        else:
-            doc_type = ""
-        year = request.GET.get("year", "")
-        if year.isdigit() and int(year) in years:
-            documents = documents.filter(issue_date__year=int(year))
-        else:
-            year = ""
-        query = request.GET.get("q", "").strip()[:200]
-        for word in fold(query).split():
-            documents = documents.filter(search_folded__contains=word)
+        documents, chosen = filter_documents(department_documents(department), request.GET)
         page_obj = Paginator(documents, DEPARTMENT_DOCUMENTS_PAGE_SIZE).get_page(
             request.GET.get("page"))
         context.update({
-            "page_obj": page_obj, "years": years, "current_type": doc_type,
-            "current_year": year, "query": query,
+            "page_obj": page_obj, "years": chosen.years, "current_type": chosen.doc_type,
+            "current_year": chosen.year, "query": chosen.query,
             "rows": [(doc, department.url_of(doc)) for doc in page_obj],
         })
         return self.render(request, context_overrides=context)
